@@ -1,0 +1,103 @@
+#include "verifier/format/json.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "verifier/errors.h"
+
+namespace sigmount::verifier::json {
+namespace {
+
+std::string field(std::string_view what, std::string_view key) {
+  return std::string(what) + "." + std::string(key);
+}
+
+}  // namespace
+
+Value parse(std::string_view text, std::string_view what, Limits limits) {
+  if (text.size() > limits.max_bytes) {
+    throw FormatError(std::string(what) + ": larger than " + std::to_string(limits.max_bytes) +
+                      " bytes");
+  }
+  const auto depth_guard = [&](int depth, nlohmann::json::parse_event_t /*event*/,
+                               Value& /*parsed*/) {
+    if (static_cast<std::size_t>(depth) > limits.max_depth) {
+      throw FormatError(std::string(what) + ": nested deeper than " +
+                        std::to_string(limits.max_depth) + " levels");
+    }
+    return true;
+  };
+  try {
+    return Value::parse(text.begin(), text.end(), depth_guard);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(std::string(what) + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+bool has(const Value& object, std::string_view key) {
+  if (!object.is_object()) return false;
+  const auto it = object.find(key);
+  return it != object.end() && !it->is_null();
+}
+
+void require_object(const Value& value, std::string_view what) {
+  if (!value.is_object()) throw FormatError(std::string(what) + ": expected a JSON object");
+}
+
+const Value& object_at(const Value& object, std::string_view key, std::string_view what) {
+  require_object(object, what);
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
+  if (!it->is_object()) throw FormatError(field(what, key) + ": expected an object");
+  return *it;
+}
+
+const Value& array_at(const Value& object, std::string_view key, std::string_view what) {
+  require_object(object, what);
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
+  if (!it->is_array()) throw FormatError(field(what, key) + ": expected an array");
+  return *it;
+}
+
+std::string string_at(const Value& object, std::string_view key, std::string_view what) {
+  require_object(object, what);
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
+  if (!it->is_string()) throw FormatError(field(what, key) + ": expected a string");
+  return it->get<std::string>();
+}
+
+bool bool_at(const Value& object, std::string_view key, std::string_view what) {
+  require_object(object, what);
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
+  if (!it->is_boolean()) throw FormatError(field(what, key) + ": expected true or false");
+  return it->get<bool>();
+}
+
+std::int64_t int64_at(const Value& object, std::string_view key, std::string_view what) {
+  require_object(object, what);
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (it->is_string()) {
+    const auto& s = it->get_ref<const std::string&>();
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return value;
+  }
+  throw FormatError(field(what, key) + ": expected a 64-bit integer");
+}
+
+void reject_unknown_keys(const Value& object, std::initializer_list<std::string_view> allowed,
+                         std::string_view what) {
+  require_object(object, what);
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      throw FormatError(field(what, key) + ": unknown field");
+    }
+  }
+}
+
+}  // namespace sigmount::verifier::json

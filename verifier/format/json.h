@@ -1,0 +1,36 @@
+// Bounded JSON parsing and typed field access for hostile documents. Every accessor throws
+// FormatError naming the field, so a malformed document yields one clear line.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace sigmount::verifier::json {
+
+using Value = nlohmann::json;
+
+struct Limits {
+  std::size_t max_bytes = 64u << 20;
+  std::size_t max_depth = 64;
+};
+
+// Parses `text` as one JSON document; rejects oversize input, excessive nesting and invalid
+// UTF-8. `what` names the document in errors ("bundle", "trusted root").
+Value parse(std::string_view text, std::string_view what, Limits limits = {});
+
+// A member that is absent or JSON null counts as absent (the protobuf JSON mapping).
+bool has(const Value& object, std::string_view key);
+const Value& object_at(const Value& object, std::string_view key, std::string_view what);
+const Value& array_at(const Value& object, std::string_view key, std::string_view what);
+std::string string_at(const Value& object, std::string_view key, std::string_view what);
+bool bool_at(const Value& object, std::string_view key, std::string_view what);
+// int64 as protobuf writes it (a decimal string) or as a JSON integer.
+std::int64_t int64_at(const Value& object, std::string_view key, std::string_view what);
+void require_object(const Value& value, std::string_view what);
+// Rejects members other than `allowed` (strict formats, like model_signing's reader).
+void reject_unknown_keys(const Value& object, std::initializer_list<std::string_view> allowed,
+                         std::string_view what);
+
+}  // namespace sigmount::verifier::json
