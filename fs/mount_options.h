@@ -1,0 +1,36 @@
+// What `sigmount mount` lets the user choose about the mounted file system. Filled by the CLI
+// (tools/) from argv; read by fs/ and tools/mount_command.cc. Plain data, no behaviour.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sigmount::fs {
+
+struct MountOptions {
+  static constexpr std::uint64_t kDefaultCacheSize = 256ULL << 20;  // 256 MiB
+
+  // -f: stay in the foreground and log JSON lines to stderr. Without it the daemon forks once
+  // the mount is ready (the parent exits 0 then) and logs to syslog.
+  bool foreground = false;
+  // --verify-all: hash every signed byte in parallel before the mount is made; any mismatch
+  // fails the mount. Without it nothing is hashed at mount time and shards are verified on
+  // first read.
+  bool verify_all = false;
+  // --fail-closed: after the first mismatch every read of every file fails with EIO.
+  bool fail_closed = false;
+  // --cache-size BYTES: upper bound for verified shard bytes held in daemon memory.
+  std::uint64_t cache_size = kDefaultCacheSize;
+  // -o OPTS: FUSE/mount options, each entry as given on the command line (an entry may be a
+  // comma-separated list, e.g. "allow_other,default_permissions"). Passed through to libfuse
+  // except "ro" (always on), "rw" (refused) and the mount.fuse helper's "nofail"/"_netdev"/
+  // "defaults"/"noauto"/"user"/"users" (ignored). "sigmount.*" keys are reserved for sigmount.
+  std::vector<std::string> fuse_options;
+  // -d / --debug: libfuse request tracing (implies foreground).
+  bool debug = false;
+  // FUSE worker threads; 0: libfuse's default (10).
+  unsigned max_threads = 0;
+};
+
+}  // namespace sigmount::fs
