@@ -1,0 +1,51 @@
+#include "tools/command_support.h"
+
+#include <iostream>
+#include <system_error>
+
+#include "verifier/errors.h"
+
+namespace sigmount::tools {
+
+std::optional<ParsedArgs> parse_or_exit(const ArgParser& parser, std::span<const std::string> args,
+                                        int& exit_code) {
+  try {
+    ParsedArgs parsed = parser.parse(args);
+    if (parsed.help_requested()) {
+      std::cout << parser.help();
+      exit_code = kExitOk;
+      return std::nullopt;
+    }
+    return parsed;
+  } catch (const UsageError& error) {
+    std::cerr << "error: " << error.what() << "\n" << parser.usage_line() << "\n";
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+}
+
+int run_reporting_failures(std::string_view failure_prefix, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const UsageError& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const verifier::VerificationError& error) {
+    for (const auto& problem : error.problems()) {
+      std::cerr << failure_prefix << ": " << problem << "\n";
+    }
+    return kExitFailure;
+  } catch (const verifier::FormatError& error) {
+    std::cerr << failure_prefix << ": " << error.what() << "\n";
+    return kExitFailure;
+  } catch (const std::system_error& error) {
+    std::cerr << failure_prefix << ": " << error.what() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& error) {
+    // Anything else is a bug or an unexpected environment problem; still one line, exit 1.
+    std::cerr << failure_prefix << ": " << error.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace sigmount::tools

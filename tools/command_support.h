@@ -1,0 +1,32 @@
+// What every sigmount subcommand shares: parsing its arguments with its parser, printing help
+// and usage errors, and mapping the library's exceptions to exit codes and one line per
+// problem (DEVELOPING.md: FormatError / VerificationError / std::system_error -> exit 1,
+// usage -> exit 2).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "tools/args.h"
+
+namespace sigmount::tools {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Parses `args`; on -h prints the help to stdout and returns kExitOk through `exit_code`; on
+// a usage error prints it with the usage line to stderr and returns kExitUsage. Returns the
+// parsed arguments only when the command should run.
+std::optional<ParsedArgs> parse_or_exit(const ArgParser& parser, std::span<const std::string> args,
+                                        int& exit_code);
+
+// Runs `body`; catches what the libraries throw and prints "<failure_prefix>: <line>" once per
+// problem on stderr (e.g. "Verification failed: hash mismatch for d0/f00: ..."). UsageError
+// thrown by the body (a semantic usage problem, like two exclusive options) exits 2.
+int run_reporting_failures(std::string_view failure_prefix, const std::function<int()>& body);
+
+}  // namespace sigmount::tools

@@ -1,0 +1,41 @@
+#include "tools/commands.h"
+
+#include <iostream>
+
+#include "tools/command_support.h"
+#ifdef SIGMOUNT_HAVE_MOUNT
+#include "tools/mount_cli.h"
+#endif
+#ifdef SIGMOUNT_HAVE_VERIFY_BUNDLE
+#include "tools/verify_bundle_command.h"
+#endif
+
+namespace sigmount::tools {
+namespace {
+
+[[maybe_unused]] int not_built(std::span<const std::string> /*args*/) {
+  std::cerr << "error: this command is not built into this sigmount\n";
+  return kExitFailure;
+}
+
+}  // namespace
+
+const std::vector<CommandEntry>& command_table() {
+  static const std::vector<CommandEntry> table = {
+#ifdef SIGMOUNT_HAVE_MOUNT
+      {"mount", &mount_main},
+      {"status", &status_main},
+#else
+      {"mount", &not_built},
+      {"status", &not_built},
+#endif
+#ifdef SIGMOUNT_HAVE_VERIFY_BUNDLE
+      {"verify-bundle", &run_verify_bundle},
+#else
+      {"verify-bundle", &not_built},
+#endif
+  };
+  return table;
+}
+
+}  // namespace sigmount::tools

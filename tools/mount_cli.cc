@@ -1,0 +1,112 @@
+#include "tools/mount_cli.h"
+
+#include <charconv>
+#include <iostream>
+
+#include "tools/command_support.h"
+#include "tools/verification_options.h"
+
+namespace sigmount::tools {
+namespace {
+
+constexpr const char* kMountUsage =
+    "usage: sigmount mount key|certificate|sigstore [options] SOURCE MOUNTPOINT\n";
+
+ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
+  ArgParser parser("sigmount mount " + method_word,
+                   "Verify the signature of the model at SOURCE, then mount it read-only at "
+                   "MOUNTPOINT, serving only bytes that match the signed manifest (EIO "
+                   "otherwise).");
+  add_trust_options(parser, method);
+  parser
+      .value("signature", "PATH",
+             "The signature bundle (default: SOURCE/model.sig). Never visible in the mount.")
+      .flag("foreground", "Stay in the foreground and log JSON lines to stderr.")
+      .flag("verify-all", "Hash every signed byte before mounting; any mismatch fails the mount.")
+      .flag("fail-closed", "After the first mismatch, every read of every file fails with EIO.")
+      .value("cache-size", "BYTES", "Upper bound for verified bytes held in memory (256 MiB).")
+      .list("options", "OPTS", "FUSE mount options (comma-separated); 'ro' is always on.")
+      .flag("debug", "libfuse request tracing (implies --foreground).")
+      .value("max-threads", "N", "FUSE worker threads (default: libfuse's).")
+      .short_name('f', "foreground")
+      .short_name('o', "options")
+      .short_name('d', "debug")
+      .positional("SOURCE", "The signed model directory (or single file).")
+      .positional("MOUNTPOINT", "An existing empty directory.");
+  return parser;
+}
+
+std::uint64_t parse_count(const std::string& option, const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) {
+    throw UsageError("--" + option + " needs a non-negative integer, got '" + text + "'");
+  }
+  return value;
+}
+
+}  // namespace
+
+std::optional<MountCommand> parse_mount_command(std::span<const std::string> args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    std::cout << kMountUsage;
+    if (args.empty()) throw UsageError("missing method (key, certificate or sigstore)");
+    return std::nullopt;
+  }
+  const TrustMethod method = parse_trust_method(args[0]);
+  ArgParser parser = mount_parser(method, args[0]);
+  ParsedArgs parsed;
+  try {
+    parsed = parser.parse(args.subspan(1));
+  } catch (const UsageError& error) {
+    throw UsageError(std::string(error.what()) + "\n" + parser.usage_line());
+  }
+  if (parsed.help_requested()) {
+    std::cout << parser.help();
+    return std::nullopt;
+  }
+  MountCommand command{.policy = trust_policy_from(parsed, method),
+                       .signature = std::nullopt,
+                       .source = parsed.positionals()[0],
+                       .mountpoint = parsed.positionals()[1],
+                       .options = {}};
+  if (auto signature = parsed.value("signature")) command.signature = *signature;
+  command.options.foreground = parsed.flag("foreground");
+  command.options.verify_all = parsed.flag("verify-all");
+  command.options.fail_closed = parsed.flag("fail-closed");
+  command.options.debug = parsed.flag("debug");
+  if (command.options.debug) command.options.foreground = true;
+  if (auto size = parsed.value("cache-size")) {
+    command.options.cache_size = parse_count("cache-size", *size);
+  }
+  if (auto threads = parsed.value("max-threads")) {
+    command.options.max_threads = static_cast<unsigned>(parse_count("max-threads", *threads));
+  }
+  command.options.fuse_options = parsed.list("options");
+  return command;
+}
+
+int mount_main(std::span<const std::string> args) {
+  std::optional<MountCommand> command;
+  try {
+    command = parse_mount_command(args);
+  } catch (const UsageError& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return kExitUsage;
+  }
+  if (!command) return kExitOk;
+  return run_reporting_failures("Mount failed", [&] { return run_mount(*command); });
+}
+
+int status_main(std::span<const std::string> args) {
+  ArgParser parser("sigmount status", "Print the counters of a sigmount mount as one JSON object.");
+  parser.positional("MOUNTPOINT", "Where the model is mounted.");
+  int exit_code = kExitOk;
+  auto parsed = parse_or_exit(parser, args, exit_code);
+  if (!parsed) return exit_code;
+  const std::filesystem::path mountpoint = parsed->positionals()[0];
+  return run_reporting_failures("Status failed", [&] { return run_status(mountpoint); });
+}
+
+}  // namespace sigmount::tools
