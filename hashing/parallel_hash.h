@@ -1,6 +1,7 @@
 // Hashes many byte ranges of many files on all cores, with bounded memory.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,8 +27,18 @@ struct HashOptions {
   std::function<void(std::uint64_t)> progress;
 };
 
-// One digest per range, in the order given. Throws std::system_error naming the file on any
-// I/O error, including a file shorter than a range.
+// One digest per range, in the order given. Each range is an independent job, so the ranges of
+// one file are hashed concurrently too; larger ranges are started first. Throws
+// std::system_error naming the file on any I/O error, including a file shorter than a range;
+// std::invalid_argument for a range with start > end.
 std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOptions& options);
+
+// The digest of a whole file (its size when opened), read on the calling thread.
+Digest hash_file(const std::filesystem::path& path, HashAlgorithm algorithm,
+                 ReaderBackend backend = ReaderBackend::automatic);
+
+// Size of one read of hash_ranges: each worker holds two buffers of this size (or of its
+// largest range, if smaller), so memory stays bounded whatever the model size.
+inline constexpr std::size_t kHashChunkSize = std::size_t{4} << 20;
 
 }  // namespace sigmount::hashing

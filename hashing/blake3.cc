@@ -1,0 +1,250 @@
+#include "hashing/blake3.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "hashing/blake3_internal.h"
+
+namespace sigmount::hashing {
+
+namespace blake3_detail {
+namespace {
+
+inline std::uint32_t load_le32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+
+// The quarter-round mixing function G of the spec.
+inline void mix(std::uint32_t v[16], int a, int b, int c, int d, std::uint32_t x, std::uint32_t y) {
+  v[a] = v[a] + v[b] + x;
+  v[d] = std::rotr(v[d] ^ v[a], 16);
+  v[c] = v[c] + v[d];
+  v[b] = std::rotr(v[b] ^ v[c], 12);
+  v[a] = v[a] + v[b] + y;
+  v[d] = std::rotr(v[d] ^ v[a], 8);
+  v[c] = v[c] + v[d];
+  v[b] = std::rotr(v[b] ^ v[c], 7);
+}
+
+void compress_words(const std::uint32_t cv[8], const std::uint32_t m[16], std::uint32_t block_len,
+                    std::uint64_t counter, std::uint32_t flags, std::uint32_t out[8]) {
+  std::uint32_t v[16] = {cv[0],
+                         cv[1],
+                         cv[2],
+                         cv[3],
+                         cv[4],
+                         cv[5],
+                         cv[6],
+                         cv[7],
+                         kIv[0],
+                         kIv[1],
+                         kIv[2],
+                         kIv[3],
+                         static_cast<std::uint32_t>(counter),
+                         static_cast<std::uint32_t>(counter >> 32),
+                         block_len,
+                         flags};
+  for (const auto& s : kSchedule) {
+    // Columns, then diagonals.
+    mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
+    mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
+    mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
+    mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
+    mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
+    mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
+    mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
+    mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+  }
+  for (int i = 0; i < 8; ++i) out[i] = v[i] ^ v[i + 8];
+}
+
+}  // namespace
+
+void compress(const std::uint32_t cv[8], const std::uint8_t block[kBlockSize],
+              std::uint32_t block_len, std::uint64_t counter, std::uint32_t flags,
+              std::uint32_t out[8]) {
+  std::uint32_t m[16];
+  for (int i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
+  compress_words(cv, m, block_len, counter, flags, out);
+}
+
+void hash_chunks_portable(const std::uint8_t* input, std::size_t chunks,
+                          std::uint64_t first_counter, std::uint32_t* cvs) {
+  for (std::size_t c = 0; c < chunks; ++c) {
+    std::uint32_t cv[8];
+    std::copy(kIv.begin(), kIv.end(), cv);
+    const std::uint8_t* chunk = input + c * kChunkSize;
+    for (std::size_t b = 0; b < kBlocksPerChunk; ++b) {
+      std::uint32_t flags = 0;
+      if (b == 0) flags |= kChunkStart;
+      if (b == kBlocksPerChunk - 1) flags |= kChunkEnd;
+      compress(cv, chunk + b * kBlockSize, kBlockSize, first_counter + c, flags, cv);
+    }
+    std::copy(cv, cv + 8, cvs + 8 * c);
+  }
+}
+
+void hash_parents_portable(const std::uint32_t* child_cvs, std::size_t parents,
+                           std::uint32_t* out) {
+  for (std::size_t p = 0; p < parents; ++p) {
+    std::uint32_t m[16];
+    std::copy(child_cvs + 16 * p, child_cvs + 16 * p + 16, m);
+    compress_words(kIv.data(), m, kBlockSize, 0, kParent, out + 8 * p);
+  }
+}
+
+}  // namespace blake3_detail
+
+namespace {
+
+using namespace blake3_detail;
+
+bool cpu_has_avx2() {
+#if defined(SIGMOUNT_BLAKE3_AVX2)
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+#else
+  return false;
+#endif
+}
+
+void hash_chunks(const std::uint8_t* input, std::size_t chunks, std::uint64_t first_counter,
+                 std::uint32_t* cvs) {
+#if defined(SIGMOUNT_BLAKE3_AVX2)
+  if (cpu_has_avx2()) return hash_chunks_avx2(input, chunks, first_counter, cvs);
+#endif
+  hash_chunks_portable(input, chunks, first_counter, cvs);
+}
+
+void hash_parents(const std::uint32_t* child_cvs, std::size_t parents, std::uint32_t* out) {
+#if defined(SIGMOUNT_BLAKE3_AVX2)
+  if (cpu_has_avx2()) return hash_parents_avx2(child_cvs, parents, out);
+#endif
+  hash_parents_portable(child_cvs, parents, out);
+}
+
+// Little-endian bytes of 8 words (a chaining value or an output).
+void store_words(const std::array<std::uint32_t, 8>& words, std::uint8_t* out) {
+  for (std::size_t w = 0; w < 8; ++w) {
+    for (std::size_t b = 0; b < 4; ++b)
+      out[4 * w + b] = static_cast<std::uint8_t>(words[w] >> (8 * b));
+  }
+}
+
+// Largest batch of chunks hashed as one subtree in update(): 64 KiB of input.
+constexpr std::size_t kMaxBatchChunks = 64;
+
+}  // namespace
+
+const char* Blake3::implementation() {
+  return cpu_has_avx2() ? "avx2" : "portable";
+}
+
+void Blake3::reset() {
+  chunk_cv_ = kIv;
+  block_.fill(0);
+  block_len_ = 0;
+  blocks_compressed_ = 0;
+  chunk_counter_ = 0;
+  cv_stack_len_ = 0;
+}
+
+// Adds the chaining value of a complete subtree of 2^level chunks that ends after
+// `chunks_so_far` chunks. Every trailing zero bit of the subtree count means the subtree
+// completes a larger one with the stack's top, so they merge into a parent. Only called when
+// more input is known to follow, so none of these parents can be the root.
+void Blake3::push_subtree_cv(ChainingValue cv, unsigned level, std::uint64_t chunks_so_far) {
+  std::uint64_t subtrees = chunks_so_far >> level;
+  while ((subtrees & 1) == 0) {
+    std::uint32_t children[16];
+    std::copy(cv_stack_[cv_stack_len_ - 1].begin(), cv_stack_[cv_stack_len_ - 1].end(), children);
+    std::copy(cv.begin(), cv.end(), children + 8);
+    hash_parents_portable(children, 1, cv.data());
+    --cv_stack_len_;
+    subtrees >>= 1;
+  }
+  cv_stack_[cv_stack_len_++] = cv;
+}
+
+void Blake3::compress_buffered_block(bool is_last) {
+  std::uint32_t flags = 0;
+  if (blocks_compressed_ == 0) flags |= kChunkStart;
+  if (is_last) flags |= kChunkEnd;
+  compress(chunk_cv_.data(), block_.data(), static_cast<std::uint32_t>(block_len_), chunk_counter_,
+           flags, chunk_cv_.data());
+  ++blocks_compressed_;
+  block_.fill(0);
+  block_len_ = 0;
+}
+
+void Blake3::update(ByteView data) {
+  while (!data.empty()) {
+    const bool chunk_empty = blocks_compressed_ == 0 && block_len_ == 0;
+    if (chunk_empty && data.size() > kChunkSize) {
+      // Whole chunks with more input after them: none can be the root, so hash them as
+      // complete subtrees. A subtree of 2^k chunks must start at a multiple of 2^k.
+      const std::size_t available = (data.size() - 1) / kChunkSize;
+      std::size_t batch = std::bit_floor(std::min(available, kMaxBatchChunks));
+      if (chunk_counter_ != 0) {
+        batch =
+            std::min<std::uint64_t>(batch, std::uint64_t{1} << std::countr_zero(chunk_counter_));
+      }
+      std::uint32_t cvs[8 * kMaxBatchChunks];
+      hash_chunks(data.data(), batch, chunk_counter_, cvs);
+      for (std::size_t n = batch; n > 1; n /= 2) hash_parents(cvs, n / 2, cvs);
+      ChainingValue subtree;
+      std::copy(cvs, cvs + 8, subtree.begin());
+      chunk_counter_ += batch;
+      push_subtree_cv(subtree, static_cast<unsigned>(std::countr_zero(batch)), chunk_counter_);
+      data = data.subspan(batch * kChunkSize);
+      continue;
+    }
+    if (block_len_ == kBlockSize) {
+      // The buffered block is full and more input follows, so it is not the final block.
+      if (blocks_compressed_ == kBlocksPerChunk - 1) {
+        compress_buffered_block(/*is_last=*/true);
+        ++chunk_counter_;
+        push_subtree_cv(chunk_cv_, 0, chunk_counter_);
+        chunk_cv_ = kIv;
+        blocks_compressed_ = 0;
+        continue;
+      }
+      compress_buffered_block(/*is_last=*/false);
+    }
+    const std::size_t take = std::min(kBlockSize - block_len_, data.size());
+    std::memcpy(block_.data() + block_len_, data.data(), take);
+    block_len_ += take;
+    data = data.subspan(take);
+  }
+}
+
+std::array<std::uint8_t, Blake3::kDigestSize> Blake3::finalize() const {
+  // The current chunk is the rightmost leaf; fold it into the pending left subtrees from the
+  // smallest to the largest. Whichever node comes last is the root, compressed with kRoot.
+  ChainingValue node_cv = chunk_cv_;
+  std::array<std::uint8_t, kBlockSize> node_block = block_;
+  auto node_len = static_cast<std::uint32_t>(block_len_);
+  std::uint64_t node_counter = chunk_counter_;
+  std::uint32_t node_flags = kChunkEnd | (blocks_compressed_ == 0 ? kChunkStart : 0);
+
+  for (std::size_t i = cv_stack_len_; i > 0; --i) {
+    ChainingValue right;
+    compress(node_cv.data(), node_block.data(), node_len, node_counter, node_flags, right.data());
+    store_words(cv_stack_[i - 1], node_block.data());
+    store_words(right, node_block.data() + 32);
+    node_cv = kIv;
+    node_len = kBlockSize;
+    node_counter = 0;
+    node_flags = kParent;
+  }
+  ChainingValue root;
+  compress(node_cv.data(), node_block.data(), node_len, node_counter, node_flags | kRoot,
+           root.data());
+  std::array<std::uint8_t, kDigestSize> digest;
+  store_words(root, digest.data());
+  return digest;
+}
+
+}  // namespace sigmount::hashing

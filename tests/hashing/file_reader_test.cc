@@ -1,0 +1,149 @@
+#include "hashing/file_reader.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <random>
+#include <string>
+#include <system_error>
+
+#include "tests/hashing/temp_dir.h"
+
+namespace sigmount::hashing {
+namespace {
+
+using testing::random_bytes;
+using testing::TempDir;
+
+class Fd {
+ public:
+  explicit Fd(const std::filesystem::path& path) : fd_(::open(path.c_str(), O_RDONLY)) {
+    if (fd_ < 0) throw std::runtime_error("open " + path.string());
+  }
+  ~Fd() { ::close(fd_); }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Sets an environment variable for one test and restores the previous value.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// Backends to cover: pread always; io_uring where this machine allows it.
+std::vector<ReaderBackend> backends() {
+  std::vector<ReaderBackend> out{ReaderBackend::pread};
+  if (io_uring_available()) out.push_back(ReaderBackend::io_uring);
+  return out;
+}
+
+void expect_random_reads_match(FileReader& reader, const std::filesystem::path& file,
+                               const Bytes& content) {
+  const Fd fd(file);
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 200; ++i) {
+    const std::size_t offset = rng() % content.size();
+    const std::size_t len = rng() % (content.size() - offset + 1);
+    Bytes out(len);
+    reader.read_exact(fd.get(), offset, out);
+    ASSERT_TRUE(std::equal(out.begin(), out.end(), content.begin() + static_cast<long>(offset)))
+        << reader.backend_name() << " offset " << offset << " len " << len;
+  }
+  // Read-ahead API: the same bytes.
+  Bytes out(content.size() / 3);
+  reader.begin_read(fd.get(), 5, out);
+  reader.complete_read();
+  EXPECT_TRUE(std::equal(out.begin(), out.end(), content.begin() + 5)) << reader.backend_name();
+}
+
+TEST(FileReader, BackendsReturnTheFileBytes) {
+  const TempDir dir;
+  const Bytes content = random_bytes(3 * 1024 * 1024 + 17, 1);
+  const auto file = dir.write("data", content);
+  for (auto backend : backends()) {
+    const auto reader = make_file_reader(backend);
+    EXPECT_EQ(reader->backend_name(), backend == ReaderBackend::pread ? "pread" : "io_uring");
+    expect_random_reads_match(*reader, file, content);
+  }
+}
+
+TEST(FileReader, EnvironmentForcesTheBackend) {
+  const TempDir dir;
+  const Bytes content = random_bytes(100000, 2);
+  const auto file = dir.write("data", content);
+  {
+    const ScopedEnv env("SIGMOUNT_READER", "pread");
+    EXPECT_EQ(resolve_backend(ReaderBackend::automatic), ReaderBackend::pread);
+    const auto reader = make_file_reader();
+    EXPECT_EQ(reader->backend_name(), "pread");
+    expect_random_reads_match(*reader, file, content);
+    // An explicit request wins over the environment.
+    EXPECT_EQ(resolve_backend(ReaderBackend::io_uring), ReaderBackend::io_uring);
+  }
+  if (io_uring_available()) {
+    const ScopedEnv env("SIGMOUNT_READER", "io_uring");
+    const auto reader = make_file_reader();
+    EXPECT_EQ(reader->backend_name(), "io_uring");
+    expect_random_reads_match(*reader, file, content);
+  }
+  {
+    const ScopedEnv env("SIGMOUNT_READER", "mmap");
+    EXPECT_THROW(make_file_reader(), std::invalid_argument);
+  }
+}
+
+TEST(FileReader, AutomaticFollowsTheProbe) {
+  const ScopedEnv env("SIGMOUNT_READER", "");
+  EXPECT_EQ(resolve_backend(ReaderBackend::automatic),
+            io_uring_available() ? ReaderBackend::io_uring : ReaderBackend::pread);
+}
+
+TEST(FileReader, ReadPastEndThrows) {
+  const TempDir dir;
+  const Bytes content = random_bytes(10000, 3);
+  const auto file = dir.write("data", content);
+  const Fd fd(file);
+  for (auto backend : backends()) {
+    const auto reader = make_file_reader(backend);
+    Bytes out(100);
+    EXPECT_THROW(reader->read_exact(fd.get(), 9950, out), std::system_error)
+        << reader->backend_name();
+    EXPECT_THROW(reader->read_exact(fd.get(), 20000, out), std::system_error)
+        << reader->backend_name();
+    // The reader is still usable afterwards, and an empty read at the end is fine.
+    reader->read_exact(fd.get(), 9900, out);
+    EXPECT_TRUE(std::equal(out.begin(), out.end(), content.begin() + 9900));
+    reader->read_exact(fd.get(), 10000, {});
+  }
+}
+
+TEST(FileReader, BadDescriptorThrows) {
+  for (auto backend : backends()) {
+    const auto reader = make_file_reader(backend);
+    Bytes out(10);
+    EXPECT_THROW(reader->read_exact(-1, 0, out), std::system_error) << reader->backend_name();
+  }
+}
+
+}  // namespace
+}  // namespace sigmount::hashing
