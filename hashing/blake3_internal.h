@@ -50,6 +50,12 @@ void hash_chunks_portable(const std::uint8_t* input, std::size_t chunks,
 // alias child_cvs (out[8 * i] is written after child_cvs[16 * i .. 16 * i + 15] is read).
 void hash_parents_portable(const std::uint32_t* child_cvs, std::size_t parents, std::uint32_t* out);
 
+// x86-64 builds carry an AVX2 path, compiled with a per-function target attribute (so the rest
+// of the program stays baseline x86-64) and chosen at run time when the CPU has AVX2.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SIGMOUNT_BLAKE3_AVX2 1
+#endif
+
 #if defined(SIGMOUNT_BLAKE3_AVX2)
 // Same contracts, eight lanes at a time; only call when the CPU has AVX2.
 void hash_chunks_avx2(const std::uint8_t* input, std::size_t chunks, std::uint64_t first_counter,

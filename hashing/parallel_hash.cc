@@ -125,8 +125,8 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
     }
     largest = std::max(largest, range_size(range));
   }
-  const auto buffer_size =
-      static_cast<std::size_t>(std::min<std::uint64_t>(largest, kHashChunkSize));
+  const auto buffer_size = static_cast<std::size_t>(
+      std::min<std::uint64_t>(largest, std::max<std::size_t>(options.read_size, 1)));
   std::vector<Digest> digests(ranges.size());
   if (ranges.empty()) return digests;
 

@@ -19,12 +19,19 @@ struct FileRange {
   std::uint64_t end = 0;  // exclusive
 };
 
+// The default read size of hash_ranges: large enough for sequential disk reads (the kernel
+// reads ahead on top of it), small enough that a buffer is still in cache when it is hashed.
+inline constexpr std::size_t kHashChunkSize = std::size_t{1} << 20;
+
 struct HashOptions {
   HashAlgorithm algorithm = HashAlgorithm::sha256;
   unsigned workers = 0;  // 0: one per online CPU
   ReaderBackend backend = ReaderBackend::automatic;
   // Called from worker threads with the number of bytes just hashed.
   std::function<void(std::uint64_t)> progress;
+  // Bytes per read; each worker holds two buffers of this size (or of its largest range, if
+  // smaller), so memory stays bounded whatever the model size.
+  std::size_t read_size = kHashChunkSize;
 };
 
 // One digest per range, in the order given. Each range is an independent job, so the ranges of
@@ -36,9 +43,5 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
 // The digest of a whole file (its size when opened), read on the calling thread.
 Digest hash_file(const std::filesystem::path& path, HashAlgorithm algorithm,
                  ReaderBackend backend = ReaderBackend::automatic);
-
-// Size of one read of hash_ranges: each worker holds two buffers of this size (or of its
-// largest range, if smaller), so memory stays bounded whatever the model size.
-inline constexpr std::size_t kHashChunkSize = std::size_t{4} << 20;
 
 }  // namespace sigmount::hashing

@@ -87,6 +87,28 @@ TEST(HashRanges, EqualsOneShotHashingPerRange) {
   }
 }
 
+// Small odd-sized reads: many read-ahead rounds per range, ending mid-buffer.
+TEST(HashRanges, SmallReadSize) {
+  Model model;
+  make_files(model);
+  const auto ranges = random_ranges(model, 20);
+  std::vector<Digest> expected;
+  for (const auto& range : ranges) {
+    const std::size_t i = static_cast<std::size_t>(range.path.filename().string().back() - '0');
+    expected.push_back(
+        hash_bytes(HashAlgorithm::blake3,
+                   ByteView(model.contents[i]).subspan(range.start, range.end - range.start)));
+  }
+  for (auto backend : backends()) {
+    HashOptions options;
+    options.algorithm = HashAlgorithm::blake3;
+    options.backend = backend;
+    options.workers = 3;
+    options.read_size = 4097;
+    EXPECT_EQ(hash_ranges(ranges, options), expected);
+  }
+}
+
 TEST(HashRanges, NoRanges) {
   EXPECT_TRUE(hash_ranges({}, HashOptions{}).empty());
 }
