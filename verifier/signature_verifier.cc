@@ -1,11 +1,73 @@
 #include "verifier/signature_verifier.h"
 
+#include <string>
+#include <type_traits>
+
 #include "verifier/errors.h"
+#include "verifier/format/bundle.h"
+#include "verifier/format/statement.h"
+#include "verifier/model/resources.h"
+#include "verifier/sigstore/verify_sigstore.h"
+#include "verifier/trust/certificate_verifier.h"
+#include "verifier/trust/key_verifier.h"
+#include "verifier/trust/signing.h"
+#include "verifier/trust/trusted_payload.h"
 
 namespace sigmount::verifier {
+namespace {
 
-VerifiedManifest SignatureVerifier::verify(std::string_view /*bundle_json*/) const {
-  throw VerificationError("not implemented yet");
+trust::TrustedPayload verify_key(std::string_view bundle_json, const KeyTrust& policy) {
+  const Bundle bundle = parse_bundle(bundle_json, BundleRules::model_signing);
+  return trust::verify_with_public_key(bundle, trust::read_text_file(policy.public_key));
+}
+
+trust::TrustedPayload verify_certificate(std::string_view bundle_json,
+                                         const CertificateTrust& policy) {
+  if (policy.ca_certificates.empty()) throw FormatError("no CA certificate file given");
+  const Bundle bundle = parse_bundle(bundle_json, BundleRules::model_signing);
+  std::vector<std::string> ca_pems;
+  for (const auto& path : policy.ca_certificates) ca_pems.push_back(trust::read_text_file(path));
+  return trust::verify_with_certificates(bundle, ca_pems);
+}
+
+trust::TrustedPayload verify_sigstore(std::string_view bundle_json, const SigstoreTrust& policy) {
+  const Bundle bundle = parse_bundle(bundle_json, BundleRules::sigstore);
+  const auto* envelope = std::get_if<DsseEnvelope>(&bundle.content);
+  if (envelope == nullptr) {
+    throw VerificationError("bundle: expected a DSSE envelope, found a message signature");
+  }
+  // Only one signature is ever checked; a second would be unverified data that looks signed.
+  if (envelope->signatures.size() != 1) {
+    throw VerificationError("bundle: expected exactly one DSSE signature, found " +
+                            std::to_string(envelope->signatures.size()));
+  }
+  sigstore::VerifiedEnvelope verified = sigstore::verify_dsse_bundle(bundle, policy);
+  return {std::move(verified.payload_type), std::move(verified.payload),
+          std::move(verified.signer_description)};
+}
+
+}  // namespace
+
+VerifiedManifest SignatureVerifier::verify(std::string_view bundle_json) const {
+  const trust::TrustedPayload trusted = std::visit(
+      [&](const auto& policy) -> trust::TrustedPayload {
+        using Policy = std::decay_t<decltype(policy)>;
+        if constexpr (std::is_same_v<Policy, KeyTrust>) {
+          return verify_key(bundle_json, policy);
+        } else if constexpr (std::is_same_v<Policy, CertificateTrust>) {
+          return verify_certificate(bundle_json, policy);
+        } else {
+          return verify_sigstore(bundle_json, policy);
+        }
+      },
+      policy_);
+  // Only now, with the payload authenticated, is the statement read.
+  Statement statement = parse_statement(trusted.payload_type, trusted.payload);
+  std::vector<SignedFile> files =
+      signed_files_from_resources(statement.serialization, statement.resources);
+  return VerifiedManifest(VerificationPasskey{}, std::move(statement.model_name),
+                          std::move(statement.serialization), std::move(files),
+                          statement.root_digest, Signer{trusted.signer_description});
 }
 
 }  // namespace sigmount::verifier

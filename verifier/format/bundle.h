@@ -2,6 +2,7 @@
 // Parsing checks structure only; no field is trusted until a trust step binds it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,8 +23,8 @@ struct PublicKeyMaterial {
 struct CertificateChainMaterial {   // v0.1/v0.2 x509CertificateChain; [0] is the leaf
   std::vector<Bytes> certificates;  // DER
 };
-struct CertificateMaterial {        // v0.3 certificate
-  Bytes certificate;                // DER
+struct CertificateMaterial {  // v0.3 certificate
+  Bytes certificate;          // DER
 };
 using VerificationMaterial =
     std::variant<PublicKeyMaterial, CertificateChainMaterial, CertificateMaterial>;
@@ -72,9 +73,27 @@ struct Bundle {
   std::variant<DsseEnvelope, MessageSignature> content;
 };
 
+// Which structural rules apply. Sigstore: a v0.3 bundle carries `certificate`, never
+// `x509CertificateChain`. model_signing: every released version (0.2 .. 1.1) wrote its
+// key/certificate bundles as v0.3 with `x509CertificateChain`, so that pairing is allowed.
+enum class BundleRules : std::uint8_t { sigstore, model_signing };
+
+// Caps on what one bundle may hold; far above anything a real signer writes.
+inline constexpr std::size_t kMaxBundleBytes = 64u << 20;
+inline constexpr std::size_t kMaxCertificates = 64;
+inline constexpr std::size_t kMaxTlogEntries = 32;
+inline constexpr std::size_t kMaxTimestamps = 32;
+inline constexpr std::size_t kMaxDsseSignatures = 16;
+inline constexpr std::size_t kMaxInclusionProofHashes = 64;
+
 // Throws FormatError on anything malformed: unknown media type, wrong JSON types, bad
 // base64, missing required members, a chain with no leaf, negative log indices, oversize
 // arrays. Structural rules of each version that need no key are enforced here.
-Bundle parse_bundle(std::string_view json_text);
+//
+// Unknown fields are rejected everywhere, deliberately: sigstore-go (protojson) and
+// model_signing (pydantic, extra="forbid") both reject them, a field we skip could carry
+// meaning we do not check, and a bundle format that adds fields comes with a new mediaType.
+// Members are read by their protobuf JSON (camelCase) names only.
+Bundle parse_bundle(std::string_view json_text, BundleRules rules = BundleRules::sigstore);
 
 }  // namespace sigmount::verifier

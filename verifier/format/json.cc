@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "verifier/errors.h"
 
@@ -19,11 +22,24 @@ Value parse(std::string_view text, std::string_view what, Limits limits) {
     throw FormatError(std::string(what) + ": larger than " + std::to_string(limits.max_bytes) +
                       " bytes");
   }
-  const auto depth_guard = [&](int depth, nlohmann::json::parse_event_t /*event*/,
-                               Value& /*parsed*/) {
+  // Besides the depth bound, reject duplicate member names: parsers disagree on which copy
+  // wins, so a document with duplicates can mean one thing to us and another to the signer.
+  std::vector<std::set<std::string>> open_objects;
+  const auto depth_guard = [&](int depth, nlohmann::json::parse_event_t event, Value& parsed) {
     if (static_cast<std::size_t>(depth) > limits.max_depth) {
       throw FormatError(std::string(what) + ": nested deeper than " +
                         std::to_string(limits.max_depth) + " levels");
+    }
+    using Event = nlohmann::json::parse_event_t;
+    if (event == Event::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Event::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == Event::key && !open_objects.empty()) {
+      if (!open_objects.back().insert(parsed.get<std::string>()).second) {
+        throw FormatError(std::string(what) + ": duplicate member \"" + parsed.get<std::string>() +
+                          "\"");
+      }
     }
     return true;
   };

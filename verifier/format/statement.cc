@@ -1,0 +1,222 @@
+#include "verifier/format/statement.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "verifier/errors.h"
+#include "verifier/format/dsse.h"
+#include "verifier/format/json.h"
+
+namespace sigmount::verifier {
+namespace {
+
+using json::Value;
+
+constexpr std::size_t kMaxIgnorePaths = 1u << 16;
+constexpr std::size_t kMaxNameBytes = 4096;
+
+std::string indexed(std::string_view what, std::size_t i) {
+  return std::string(what) + "[" + std::to_string(i) + "]";
+}
+
+hashing::Digest hex_digest(const std::string& hex, std::size_t expected_size,
+                           const std::string& what) {
+  const auto bytes = from_hex(hex);
+  if (!bytes) throw FormatError(what + ": not a hex digest");
+  if (bytes->size() != expected_size) {
+    throw FormatError(what + ": expected " + std::to_string(expected_size) + " bytes, got " +
+                      std::to_string(bytes->size()));
+  }
+  return hashing::Digest(*bytes);
+}
+
+std::string bounded_name(const Value& object, std::string_view key, std::string_view what) {
+  std::string name = json::string_at(object, key, what);
+  if (name.size() > kMaxNameBytes) {
+    throw FormatError(std::string(what) + "." + std::string(key) + ": too long");
+  }
+  return name;
+}
+
+// shard_size: model_signing writes a JSON double (1000000000.0, protobuf Struct numbers),
+// the OMS spec an integer; both must be a positive whole number.
+std::uint64_t parse_shard_size(const Value& serialization) {
+  constexpr std::string_view what = "predicate.serialization.shard_size";
+  if (!json::has(serialization, "shard_size")) throw FormatError(std::string(what) + ": missing");
+  const Value& value = serialization.at("shard_size");
+  if (value.is_number_unsigned()) {
+    const auto size = value.get<std::uint64_t>();
+    if (size > 0) return size;
+  } else if (value.is_number_float()) {
+    const double size = value.get<double>();
+    // 2^53: every whole double below it is exact, and no real shard is larger.
+    if (std::isfinite(size) && size >= 1 && size <= 9007199254740992.0 &&
+        std::floor(size) == size) {
+      return static_cast<std::uint64_t>(size);
+    }
+  }
+  throw FormatError(std::string(what) + ": expected a positive whole number");
+}
+
+Serialization parse_serialization(const Value& predicate) {
+  constexpr std::string_view what = "predicate.serialization";
+  const Value& value = json::object_at(predicate, "serialization", "predicate");
+  Serialization out;
+  const std::string method = json::string_at(value, "method", what);
+  if (method == "files") {
+    out.method = SerializationMethod::files;
+  } else if (method == "shards") {
+    out.method = SerializationMethod::shards;
+  } else {
+    throw FormatError(std::string(what) + ".method: unknown method '" + method + "'");
+  }
+  const std::string hash_type = json::string_at(value, "hash_type", what);
+  const auto hash = hashing::parse_algorithm_name(hash_type);
+  if (!hash) throw FormatError(std::string(what) + ".hash_type: unknown '" + hash_type + "'");
+  out.hash = *hash;
+  out.allow_symlinks = json::bool_at(value, "allow_symlinks", what);
+  if (out.method == SerializationMethod::shards) out.shard_size = parse_shard_size(value);
+  if (json::has(value, "ignore_paths")) {
+    const Value& paths = json::array_at(value, "ignore_paths", what);
+    if (paths.size() > kMaxIgnorePaths) {
+      throw FormatError(std::string(what) + ".ignore_paths: too many");
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      const std::string item_what = indexed(std::string(what) + ".ignore_paths", i);
+      if (!paths[i].is_string()) throw FormatError(item_what + ": expected a string");
+      const auto& path = paths[i].get_ref<const std::string&>();
+      if (path.size() > kMaxNameBytes) throw FormatError(item_what + ": too long");
+      out.ignore_paths.push_back(path);
+    }
+  }
+  return out;
+}
+
+Statement parse_v1_0(const Value& document) {
+  Statement out;
+  const Value& subjects = json::array_at(document, "subject", "statement");
+  if (subjects.size() != 1) {
+    throw FormatError("statement.subject: expected exactly one subject, got " +
+                      std::to_string(subjects.size()));
+  }
+  const Value& subject = subjects[0];
+  json::require_object(subject, "statement.subject[0]");
+  out.model_name = bounded_name(subject, "name", "statement.subject[0]");
+  const Value& digest = json::object_at(subject, "digest", "statement.subject[0]");
+  out.root_digest = hex_digest(json::string_at(digest, "sha256", "statement.subject[0].digest"), 32,
+                               "statement.subject[0].digest.sha256");
+
+  const Value& predicate = json::object_at(document, "predicate", "statement");
+  out.serialization = parse_serialization(predicate);
+  const Value& resources = json::array_at(predicate, "resources", "predicate");
+  if (resources.size() > kMaxResources) throw FormatError("predicate.resources: too many");
+  const std::size_t digest_size = hashing::digest_size(out.serialization.hash);
+  out.resources.reserve(resources.size());
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    const std::string what = indexed("predicate.resources", i);
+    json::require_object(resources[i], what);
+    Resource resource;
+    resource.name = bounded_name(resources[i], "name", what);
+    resource.algorithm = bounded_name(resources[i], "algorithm", what);
+    resource.digest =
+        hex_digest(json::string_at(resources[i], "digest", what), digest_size, what + ".digest");
+    out.resources.push_back(std::move(resource));
+  }
+  // The subject binds the list: recompute over the order listed, as model_signing does.
+  const hashing::Digest computed = root_digest(out.resources);
+  if (!(computed == out.root_digest)) {
+    throw FormatError("statement: manifest is inconsistent: root digest is " +
+                      out.root_digest.hex() + " but the resources hash to " + computed.hex());
+  }
+  return out;
+}
+
+// model_signing 0.2: one subject per file, always files/sha256, no root digest.
+Statement parse_v0_2(const Value& document) {
+  Statement out;
+  out.model_name = std::string(kV0_2ModelName);
+  out.serialization.method = SerializationMethod::files;
+  out.serialization.hash = hashing::HashAlgorithm::sha256;
+  const Value& subjects = json::array_at(document, "subject", "statement");
+  if (subjects.size() > kMaxResources) throw FormatError("statement.subject: too many");
+  for (std::size_t i = 0; i < subjects.size(); ++i) {
+    const std::string what = indexed("statement.subject", i);
+    json::require_object(subjects[i], what);
+    Resource resource;
+    resource.name = bounded_name(subjects[i], "name", what);
+    resource.algorithm = "sha256";
+    const Value& digest = json::object_at(subjects[i], "digest", what);
+    resource.digest = hex_digest(json::string_at(digest, "sha256", what + ".digest"), 32,
+                                 what + ".digest.sha256");
+    out.resources.push_back(std::move(resource));
+  }
+  out.root_digest = root_digest(out.resources);
+  return out;
+}
+
+}  // namespace
+
+// Members we do not read (in-toto annotations, other predicate keys) are allowed, as
+// model_signing allows them: the statement is authenticated as a whole by the signature, so
+// an extra member cannot change what the members we read say.
+Statement parse_statement(std::string_view payload_type, ByteView payload) {
+  if (payload_type != kInTotoPayloadType) {
+    throw FormatError("dsseEnvelope.payloadType: expected '" + std::string(kInTotoPayloadType) +
+                      "', got '" + std::string(payload_type) + "'");
+  }
+  const Value document = json::parse(as_chars(payload), "statement",
+                                     {.max_bytes = kMaxStatementBytes, .max_depth = 16});
+  json::require_object(document, "statement");
+  const std::string type = json::string_at(document, "_type", "statement");
+  if (type != kStatementType) {
+    throw FormatError("statement._type: expected '" + std::string(kStatementType) + "', got '" +
+                      type + "'");
+  }
+  const std::string predicate_type = json::string_at(document, "predicateType", "statement");
+  if (predicate_type == kPredicateType) return parse_v1_0(document);
+  if (predicate_type == kPredicateTypeV0_2) return parse_v0_2(document);
+  throw FormatError("statement.predicateType: unknown predicate type '" + predicate_type + "'");
+}
+
+std::string write_statement(std::string_view model_name, const Serialization& serialization,
+                            std::span<const Resource> resources) {
+  using Ordered = nlohmann::ordered_json;
+  Ordered serialization_json = Ordered::object();
+  serialization_json["method"] =
+      serialization.method == SerializationMethod::files ? "files" : "shards";
+  serialization_json["hash_type"] = std::string(hashing::algorithm_name(serialization.hash));
+  serialization_json["allow_symlinks"] = serialization.allow_symlinks;
+  if (serialization.method == SerializationMethod::shards) {
+    serialization_json["shard_size"] = serialization.shard_size;
+  }
+  if (!serialization.ignore_paths.empty()) {
+    std::vector<std::string> paths = serialization.ignore_paths;
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    serialization_json["ignore_paths"] = paths;
+  }
+  Ordered resources_json = Ordered::array();
+  for (const Resource& resource : resources) {
+    Ordered item = Ordered::object();
+    item["name"] = resource.name;
+    item["algorithm"] = resource.algorithm;
+    item["digest"] = resource.digest.hex();
+    resources_json.push_back(std::move(item));
+  }
+  Ordered subject = Ordered::object();
+  subject["name"] = std::string(model_name);
+  subject["digest"] = Ordered::object({{"sha256", root_digest(resources).hex()}});
+
+  Ordered statement = Ordered::object();
+  statement["_type"] = std::string(kStatementType);
+  statement["subject"] = Ordered::array({subject});
+  statement["predicateType"] = std::string(kPredicateType);
+  Ordered predicate = Ordered::object();
+  predicate["serialization"] = std::move(serialization_json);
+  predicate["resources"] = std::move(resources_json);
+  statement["predicate"] = std::move(predicate);
+  return statement.dump(2);
+}
+
+}  // namespace sigmount::verifier

@@ -1,0 +1,64 @@
+// Signing an OMS statement into a bundle, with a private key or with a key + certificate
+// chain, in exactly the shape model_signing 1.1 writes (see format/bundle_writer.h).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashing/bytes.h"
+#include "hashing/openssl_handle.h"
+
+namespace sigmount::verifier::trust {
+
+// `sign key`: an EC private key (P-256/P-384/P-521; SEC1 or PKCS#8, maybe encrypted).
+class KeySigner {
+ public:
+  // Throws FormatError for a key that does not load (wrong password included).
+  explicit KeySigner(std::string_view private_key_pem,
+                     const std::optional<std::string>& password = std::nullopt);
+  static KeySigner from_file(const std::filesystem::path& private_key,
+                             const std::optional<std::string>& password = std::nullopt);
+
+  const EVP_PKEY* key() const { return key_.get(); }
+  // model_signing's publicKey.hint for this key.
+  std::string hint() const;
+
+ private:
+  EvpPkey key_;
+};
+
+// `sign certificate`: the private key, its certificate (leaf) and the chain to put in the
+// bundle after it (all PEM certificates of the chain files, in file order).
+class CertificateSigner {
+ public:
+  // Throws FormatError if the key or a certificate does not load, or the leaf's public key
+  // is not the private key's.
+  CertificateSigner(std::string_view private_key_pem, const std::optional<std::string>& password,
+                    std::string_view signing_certificate_pem,
+                    const std::vector<std::string>& chain_pems);
+  static CertificateSigner from_files(const std::filesystem::path& private_key,
+                                      const std::optional<std::string>& password,
+                                      const std::filesystem::path& signing_certificate,
+                                      const std::vector<std::filesystem::path>& chain);
+
+  const EVP_PKEY* key() const { return key_.get(); }
+  // Leaf first, DER.
+  const std::vector<Bytes>& der_chain() const { return der_chain_; }
+
+ private:
+  EvpPkey key_;
+  std::vector<Bytes> der_chain_;
+};
+
+// Signs `statement_json` (the DSSE payload, application/vnd.in-toto+json) and returns the
+// bundle JSON.
+std::string sign_statement(std::string_view statement_json, const KeySigner& signer);
+std::string sign_statement(std::string_view statement_json, const CertificateSigner& signer);
+
+// Reads a whole file; std::system_error naming it on failure.
+std::string read_text_file(const std::filesystem::path& path);
+
+}  // namespace sigmount::verifier::trust
