@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <stdexcept>
 
 #include "hashing/blake3_internal.h"
 
@@ -148,6 +149,7 @@ void Blake3::reset() {
   block_len_ = 0;
   blocks_compressed_ = 0;
   chunk_counter_ = 0;
+  first_chunk_ = 0;
   cv_stack_len_ = 0;
 }
 
@@ -220,9 +222,9 @@ void Blake3::update(ByteView data) {
   }
 }
 
-std::array<std::uint8_t, Blake3::kDigestSize> Blake3::finalize() const {
+Blake3::ChainingValue Blake3::fold(std::uint32_t extra_flags) const {
   // The current chunk is the rightmost leaf; fold it into the pending left subtrees from the
-  // smallest to the largest. Whichever node comes last is the root, compressed with kRoot.
+  // smallest to the largest. The last node compressed gets `extra_flags` (kRoot for a digest).
   ChainingValue node_cv = chunk_cv_;
   std::array<std::uint8_t, kBlockSize> node_block = block_;
   auto node_len = static_cast<std::uint32_t>(block_len_);
@@ -239,12 +241,53 @@ std::array<std::uint8_t, Blake3::kDigestSize> Blake3::finalize() const {
     node_counter = 0;
     node_flags = kParent;
   }
-  ChainingValue root;
-  compress(node_cv.data(), node_block.data(), node_len, node_counter, node_flags | kRoot,
-           root.data());
+  ChainingValue out;
+  compress(node_cv.data(), node_block.data(), node_len, node_counter, node_flags | extra_flags,
+           out.data());
+  return out;
+}
+
+std::array<std::uint8_t, Blake3::kDigestSize> Blake3::finalize() const {
   std::array<std::uint8_t, kDigestSize> digest;
-  store_words(root, digest.data());
+  store_words(fold(kRoot), digest.data());
   return digest;
+}
+
+void Blake3::start_at_chunk(std::uint64_t chunk_index) {
+  reset();
+  chunk_counter_ = chunk_index;
+  first_chunk_ = chunk_index;
+}
+
+Blake3::ChainingValue Blake3::subtree_cv() const {
+  return fold(0);
+}
+
+Blake3 Blake3::join(std::span<const ChainingValue> complete_pieces, unsigned level,
+                    const Blake3& last_piece) {
+  // Rebuild the state a single hasher would have: the pieces pushed as subtrees (the last
+  // piece follows, so none is the root), then the last piece's own pending subtrees, which
+  // never merged with anything to their left because the piece holds fewer than 2^level
+  // finished chunks.
+  Blake3 joined;
+  std::uint64_t chunks = 0;
+  for (const ChainingValue& cv : complete_pieces) {
+    chunks += std::uint64_t{1} << level;
+    joined.push_subtree_cv(cv, level, chunks);
+  }
+  if (last_piece.first_chunk_ != chunks) {
+    throw std::invalid_argument("Blake3::join: the last piece does not follow the others");
+  }
+  for (std::size_t i = 0; i < last_piece.cv_stack_len_; ++i) {
+    joined.cv_stack_[joined.cv_stack_len_++] = last_piece.cv_stack_[i];
+  }
+  joined.chunk_cv_ = last_piece.chunk_cv_;
+  joined.block_ = last_piece.block_;
+  joined.block_len_ = last_piece.block_len_;
+  joined.blocks_compressed_ = last_piece.blocks_compressed_;
+  joined.chunk_counter_ = last_piece.chunk_counter_;
+  joined.first_chunk_ = 0;
+  return joined;
 }
 
 }  // namespace sigmount::hashing

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "hashing/bytes.h"
 
@@ -31,8 +32,21 @@ class Blake3 {
   // Which compression code this process uses: "avx2" or "portable" (for reports and benches).
   static const char* implementation();
 
- private:
+  // Hashing one input on several threads, which BLAKE3's tree allows. Cut the input into
+  // pieces of 2^level whole chunks; the last piece may be shorter (but not empty). Piece i
+  // starts at chunk i * 2^level, so every piece but the last is a complete subtree of the
+  // final tree. Hash each piece with its own hasher after start_at_chunk(i << level); take
+  // subtree_cv() of the complete pieces, then join() them with the last piece's hasher and
+  // finalize() the result: the digest equals that of hashing the whole input at once.
   using ChainingValue = std::array<std::uint32_t, 8>;
+  void start_at_chunk(std::uint64_t chunk_index);
+  ChainingValue subtree_cv() const;
+  static Blake3 join(std::span<const ChainingValue> complete_pieces, unsigned level,
+                     const Blake3& last_piece);
+
+ private:
+  // The root-most node of everything hashed so far, compressed with `flags` added.
+  ChainingValue fold(std::uint32_t flags) const;
 
   void push_subtree_cv(ChainingValue cv, unsigned level, std::uint64_t chunks_so_far);
   void compress_buffered_block(bool is_last);
@@ -44,6 +58,7 @@ class Blake3 {
   std::size_t block_len_ = 0;
   std::size_t blocks_compressed_ = 0;
   std::uint64_t chunk_counter_ = 0;
+  std::uint64_t first_chunk_ = 0;  // where start_at_chunk() put this hasher
 
   // Chaining values of complete left subtrees, oldest (largest) first. 2^54 chunks is 16 EiB.
   std::array<ChainingValue, 54> cv_stack_{};

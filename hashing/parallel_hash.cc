@@ -16,6 +16,8 @@
 #include <system_error>
 #include <thread>
 
+#include "hashing/blake3.h"
+
 namespace sigmount::hashing {
 
 namespace {
@@ -50,7 +52,28 @@ std::uint64_t range_size(const FileRange& range) {
   return range.end - range.start;
 }
 
-// What one worker owns: its reader (an io_uring ring is single-issuer), a hasher it reuses,
+// BLAKE3 ranges longer than one piece are split into pieces of 2^kBlake3PieceLevel chunks
+// (8 MiB), hashed as independent jobs and joined: one large file keeps every core busy.
+constexpr unsigned kBlake3PieceLevel = 13;
+constexpr std::uint64_t kBlake3PieceSize = std::uint64_t{Blake3::kChunkSize} << kBlake3PieceLevel;
+
+// One unit of work: a whole range, or one piece of a split BLAKE3 range.
+struct Job {
+  enum class Kind : std::uint8_t { whole, complete_piece, last_piece };
+  std::size_t range = 0;
+  Kind kind = Kind::whole;
+  std::size_t piece = 0;  // index of a complete piece within its range
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
+};
+
+// Results of a split range, filled by different workers (each slot by exactly one job).
+struct SplitRange {
+  std::vector<Blake3::ChainingValue> complete_pieces;
+  std::unique_ptr<Blake3> last_piece;
+};
+
+// What one worker owns: its reader (an io_uring ring is single-issuer), hashers it reuses,
 // and two buffers so the next read can run while the current buffer is hashed.
 class RangeHasher {
  public:
@@ -62,20 +85,57 @@ class RangeHasher {
         hasher_(options.algorithm),
         progress_(options.progress) {}
 
-  Digest hash(const FileRange& range) {
+  // Opens the file (once per job) and runs `use` on its descriptor; a failure names the file.
+  template <class UseFn>
+  auto on_file(const std::filesystem::path& path, UseFn use) {
     try {
-      const OpenFile file(range.path);
-      hash_open_file(file.fd(), range.start, range.end);
-      return hasher_.finish();
+      const OpenFile file(path);
+      return use(file.fd());
     } catch (const std::system_error& e) {
       hasher_ = Hasher(hasher_.algorithm());  // drop partial state
-      rethrow_naming(range.path, e);
+      rethrow_naming(path, e);
     }
   }
 
-  Digest finish() { return hasher_.finish(); }
+  void run(const Job& job, std::span<const FileRange> ranges, std::vector<Digest>& digests,
+           std::vector<std::unique_ptr<SplitRange>>& splits) {
+    const FileRange& range = ranges[job.range];
+    switch (job.kind) {
+      case Job::Kind::whole:
+        digests[job.range] = on_file(range.path, [&](int fd) {
+          read_range(fd, job.start, job.end, [&](ByteView bytes) { hasher_.update(bytes); });
+          return hasher_.finish();
+        });
+        return;
+      case Job::Kind::complete_piece:
+      case Job::Kind::last_piece: {
+        auto piece_hasher = std::make_unique<Blake3>();
+        piece_hasher->start_at_chunk((job.start - range.start) / Blake3::kChunkSize);
+        on_file(range.path, [&](int fd) {
+          read_range(fd, job.start, job.end, [&](ByteView bytes) { piece_hasher->update(bytes); });
+          return 0;
+        });
+        SplitRange& split = *splits[job.range];
+        if (job.kind == Job::Kind::complete_piece) {
+          split.complete_pieces[job.piece] = piece_hasher->subtree_cv();
+        } else {
+          split.last_piece = std::move(piece_hasher);
+        }
+        return;
+      }
+    }
+  }
 
-  void hash_open_file(int fd, std::uint64_t start, std::uint64_t end) {
+  Digest hash_whole_file(int fd, std::uint64_t size) {
+    read_range(fd, 0, size, [&](ByteView bytes) { hasher_.update(bytes); });
+    return hasher_.finish();
+  }
+
+ private:
+  // Reads [start, end) of `fd` in buffer-sized pieces, reading the next one (where the
+  // backend is asynchronous) while `consume` hashes the current one.
+  template <class Consume>
+  void read_range(int fd, std::uint64_t start, std::uint64_t end, Consume consume) {
     if (end > start) ::posix_fadvise(fd, static_cast<off_t>(start), 0, POSIX_FADV_SEQUENTIAL);
     auto piece_at = [&](std::uint64_t offset, int which) {
       const auto len =
@@ -90,14 +150,13 @@ class RangeHasher {
       reader_->complete_read();
       const std::uint64_t next = offset + piece.size();
       if (next < end) reader_->begin_read(fd, next, piece_at(next, 1 - current));
-      hasher_.update(piece);
+      consume(ByteView(piece));
       if (progress_) progress_(piece.size());
       offset = next;
       current = 1 - current;
     }
   }
 
- private:
   std::size_t buffer_size_;
   // Declared before the reader: an outstanding io_uring read targets these buffers, and the
   // reader waits for it when destroyed, which must happen while the buffers still exist.
@@ -107,35 +166,58 @@ class RangeHasher {
   const std::function<void(std::uint64_t)>& progress_;
 };
 
-unsigned worker_count(const HashOptions& options, std::size_t jobs) {
-  unsigned workers = options.workers;
-  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<unsigned>(std::min<std::size_t>(workers, std::max<std::size_t>(jobs, 1)));
+unsigned requested_workers(const HashOptions& options) {
+  if (options.workers != 0) return options.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The jobs for `ranges`, largest first so a big one does not start last and leave the other
+// cores idle at the end.
+std::vector<Job> plan_jobs(std::span<const FileRange> ranges, bool split_blake3,
+                           std::vector<std::unique_ptr<SplitRange>>& splits) {
+  std::vector<Job> jobs;
+  jobs.reserve(ranges.size());
+  for (std::size_t r = 0; r < ranges.size(); ++r) {
+    const FileRange& range = ranges[r];
+    if (!split_blake3 || range_size(range) <= kBlake3PieceSize) {
+      jobs.push_back({r, Job::Kind::whole, 0, range.start, range.end});
+      continue;
+    }
+    const std::uint64_t complete = (range_size(range) - 1) / kBlake3PieceSize;
+    splits[r] = std::make_unique<SplitRange>();
+    splits[r]->complete_pieces.resize(complete);
+    for (std::uint64_t i = 0; i < complete; ++i) {
+      const std::uint64_t start = range.start + i * kBlake3PieceSize;
+      jobs.push_back({r, Job::Kind::complete_piece, i, start, start + kBlake3PieceSize});
+    }
+    jobs.push_back(
+        {r, Job::Kind::last_piece, 0, range.start + complete * kBlake3PieceSize, range.end});
+  }
+  std::stable_sort(jobs.begin(), jobs.end(),
+                   [](const Job& a, const Job& b) { return a.end - a.start > b.end - b.start; });
+  return jobs;
 }
 
 }  // namespace
 
 std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOptions& options) {
-  std::uint64_t largest = 0;
   for (const FileRange& range : ranges) {
     if (range.start > range.end) {
       throw std::invalid_argument(range.path.string() + ": range start " +
                                   std::to_string(range.start) + " is after its end " +
                                   std::to_string(range.end));
     }
-    largest = std::max(largest, range_size(range));
   }
-  const auto buffer_size = static_cast<std::size_t>(
-      std::min<std::uint64_t>(largest, std::max<std::size_t>(options.read_size, 1)));
   std::vector<Digest> digests(ranges.size());
   if (ranges.empty()) return digests;
 
-  // Largest first, so a big shard does not start last and leave the other cores idle.
-  std::vector<std::size_t> order(ranges.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return range_size(ranges[a]) > range_size(ranges[b]);
-  });
+  const unsigned wanted_workers = requested_workers(options);
+  std::vector<std::unique_ptr<SplitRange>> splits(ranges.size());
+  const std::vector<Job> jobs =
+      plan_jobs(ranges, options.algorithm == HashAlgorithm::blake3 && wanted_workers > 1, splits);
+  const std::uint64_t largest_job = jobs.front().end - jobs.front().start;
+  const auto buffer_size = static_cast<std::size_t>(
+      std::min<std::uint64_t>(largest_job, std::max<std::size_t>(options.read_size, 1)));
 
   std::atomic<std::size_t> next_job{0};
   std::atomic<bool> failed{false};
@@ -147,8 +229,8 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
       RangeHasher hasher(options, buffer_size);
       while (!failed.load(std::memory_order_relaxed)) {
         const std::size_t job = next_job.fetch_add(1, std::memory_order_relaxed);
-        if (job >= order.size()) break;
-        digests[order[job]] = hasher.hash(ranges[order[job]]);
+        if (job >= jobs.size()) break;
+        hasher.run(jobs[job], ranges, digests, splits);
       }
     } catch (...) {
       const std::lock_guard lock(error_mutex);
@@ -157,8 +239,8 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
     }
   };
 
-  const unsigned workers = worker_count(options, ranges.size());
-  if (workers == 1) {
+  const auto workers = static_cast<unsigned>(std::min<std::size_t>(wanted_workers, jobs.size()));
+  if (workers <= 1) {
     work();
   } else {
     std::vector<std::jthread> threads;
@@ -168,6 +250,13 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
     threads.clear();  // joins
   }
   if (first_error) std::rethrow_exception(first_error);
+
+  for (std::size_t r = 0; r < ranges.size(); ++r) {
+    if (!splits[r]) continue;
+    const Blake3 joined =
+        Blake3::join(splits[r]->complete_pieces, kBlake3PieceLevel, *splits[r]->last_piece);
+    digests[r] = Digest(joined.finalize());
+  }
   return digests;
 }
 
@@ -176,16 +265,16 @@ Digest hash_file(const std::filesystem::path& path, HashAlgorithm algorithm,
   try {
     const OpenFile file(path);
     struct stat st {};
-    if (::fstat(file.fd(), &st) != 0)
+    if (::fstat(file.fd(), &st) != 0) {
       throw std::system_error(errno, std::generic_category(), "fstat");
+    }
     const auto size = static_cast<std::uint64_t>(st.st_size);
     HashOptions options;
     options.algorithm = algorithm;
     options.backend = backend;
     RangeHasher hasher(options,
-                       static_cast<std::size_t>(std::min<std::uint64_t>(size, kHashChunkSize)));
-    hasher.hash_open_file(file.fd(), 0, size);
-    return hasher.finish();
+                       static_cast<std::size_t>(std::min<std::uint64_t>(size, options.read_size)));
+    return hasher.hash_whole_file(file.fd(), size);
   } catch (const std::system_error& e) {
     rethrow_naming(path, e);
   }

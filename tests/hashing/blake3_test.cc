@@ -126,3 +126,40 @@ TEST(Blake3Internals, Avx2MatchesPortable) {
 
 }  // namespace
 }  // namespace sigmount::hashing::blake3_detail
+
+namespace sigmount::hashing {
+namespace {
+
+// Splitting an input into subtree pieces hashed separately and joined gives the same digest
+// as one hasher, for last pieces that are full, one byte, or partial, and for one piece only.
+TEST(Blake3, PiecesJoinedEqualWholeInput) {
+  for (unsigned level : {0u, 1u, 3u, 7u}) {
+    const std::size_t piece = Blake3::kChunkSize << level;
+    for (std::size_t len :
+         {piece, piece + 1, 2 * piece, 5 * piece - 1, 5 * piece, 9 * piece + 777, std::size_t{1}}) {
+      const Bytes input = pattern_251(len);
+      std::vector<Blake3::ChainingValue> complete;
+      std::size_t pos = 0;
+      for (std::size_t i = 0; len - pos > piece; ++i, pos += piece) {
+        Blake3 h;
+        h.start_at_chunk(std::uint64_t{i} << level);
+        h.update(ByteView(input).subspan(pos, piece));
+        complete.push_back(h.subtree_cv());
+      }
+      Blake3 last;
+      last.start_at_chunk(complete.size() << level);
+      last.update(ByteView(input).subspan(pos));
+      const Blake3 joined = Blake3::join(complete, level, last);
+      EXPECT_EQ(to_hex(joined.finalize()), blake3_hex(input))
+          << "level " << level << " len " << len;
+    }
+  }
+  // A last piece that does not start where the complete pieces end is refused.
+  Blake3 misplaced;
+  misplaced.start_at_chunk(3);
+  const std::vector<Blake3::ChainingValue> one(1);
+  EXPECT_THROW(Blake3::join(one, 1, misplaced), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace sigmount::hashing

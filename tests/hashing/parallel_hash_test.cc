@@ -109,6 +109,48 @@ TEST(HashRanges, SmallReadSize) {
   }
 }
 
+// BLAKE3 ranges above 8 MiB are cut into pieces hashed by different workers and joined.
+TEST(HashRanges, SplitBlake3RangesEqualOneShot) {
+  const TempDir dir;
+  constexpr std::uint64_t kPiece = std::uint64_t{8} << 20;
+  const Bytes content = random_bytes(2 * kPiece + 5000, 11);
+  const auto file = dir.write("big", content);
+  const std::vector<FileRange> ranges = {
+      {file, 0, content.size()},
+      {file, 1, content.size()},
+      {file, 0, kPiece},
+      {file, 0, kPiece + 1},
+      {file, 0, 2 * kPiece},
+      {file, 3, 2 * kPiece + 4},
+      {file, 10, 10},
+  };
+  std::vector<Digest> expected;
+  for (const auto& range : ranges) {
+    expected.push_back(hash_bytes(HashAlgorithm::blake3,
+                                  ByteView(content).subspan(range.start, range.end - range.start)));
+  }
+  for (auto backend : backends()) {
+    for (unsigned workers : {1u, 3u}) {
+      HashOptions options;
+      options.algorithm = HashAlgorithm::blake3;
+      options.backend = backend;
+      options.workers = workers;
+      std::atomic<std::uint64_t> progressed{0};
+      options.progress = [&](std::uint64_t n) { progressed += n; };
+      EXPECT_EQ(hash_ranges(ranges, options), expected) << "workers " << workers;
+      std::uint64_t total = 0;
+      for (const auto& range : ranges) total += range.end - range.start;
+      EXPECT_EQ(progressed.load(), total);
+    }
+  }
+  // A piece past the end of the file fails like any other read.
+  const std::vector<FileRange> too_long = {{file, 0, 3 * kPiece}};
+  HashOptions options;
+  options.algorithm = HashAlgorithm::blake3;
+  options.workers = 2;
+  EXPECT_THROW(hash_ranges(too_long, options), std::system_error);
+}
+
 TEST(HashRanges, NoRanges) {
   EXPECT_TRUE(hash_ranges({}, HashOptions{}).empty());
 }
