@@ -1,0 +1,25 @@
+// Where the signed files' bytes come from. The core trusts nothing a store returns: every byte
+// is hashed before it is served, so a store may be slow, short, failing or lying (tests use
+// such stores on purpose).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace sigmount::fs {
+
+class BackingStore {
+ public:
+  virtual ~BackingStore() = default;
+  // Number of files, in manifest order.
+  virtual std::size_t file_count() const = 0;
+  // The file's size when the store was opened (the mount's view; it never changes).
+  virtual std::uint64_t size(std::size_t file) const = 0;
+  // Places bytes of `file` starting at `offset` into `out` and returns how many; fewer than
+  // out.size() means the file ended early. Throws std::system_error on I/O errors. Called from
+  // many threads at once.
+  virtual std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) = 0;
+};
+
+}  // namespace sigmount::fs

@@ -1,0 +1,164 @@
+#include "fs/source_store.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "verifier/errors.h"
+
+namespace sigmount::fs {
+namespace {
+
+[[noreturn]] void throw_errno(int error, const std::string& what) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+// Big models have thousands of files and each stays open: lift the soft limit to the hard one.
+void raise_open_file_limit(std::size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur >= wanted + 64 || limit.rlim_cur == limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// Throws std::system_error(EINVAL) for anything but a regular file (directory, device, FIFO).
+std::uint64_t regular_file_size(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) throw_errno(errno, "fstat");
+  if (!S_ISREG(st.st_mode)) throw_errno(EINVAL, "not a regular file");
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+std::string describe_open_error(const std::system_error& error) {
+  switch (error.code().value()) {
+    case ENOENT:
+      return "missing";
+    case EXDEV:
+      return "resolves outside SOURCE";
+    case ELOOP:
+      return "is or passes through a symlink (the signature does not allow symlinks)";
+    case EINVAL:
+      return "not a regular file";
+    case ENOTDIR:
+      return "a parent is not a directory";
+    default:
+      return error.code().message();
+  }
+}
+
+std::string quoted(const std::string& name) {
+  std::string out = "\"";
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks) {
+  if (name.empty() || name.front() == '/') throw_errno(EINVAL, "not a relative path");
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  if (!allow_symlinks) {
+    how.flags |= O_NOFOLLOW;
+    how.resolve |= RESOLVE_NO_SYMLINKS;
+  }
+  const long fd = ::syscall(SYS_openat2, root_fd, name.c_str(), &how, sizeof how);
+  if (fd < 0) throw_errno(errno, "openat2");
+  UniqueFd out(static_cast<int>(fd));
+  // O_NONBLOCK only kept open() from hanging on a FIFO; regular files ignore it, clear anyway.
+  ::fcntl(out.get(), F_SETFL, 0);
+  regular_file_size(out.get());
+  return out;
+}
+
+SourceStore::SourceStore(const std::filesystem::path& source,
+                         std::span<const verifier::SignedFile> files, bool allow_symlinks,
+                         hashing::ReaderBackend backend)
+    : backend_(backend) {
+  raise_open_file_limit(files.size());
+  std::vector<std::string> problems;
+  const bool single_file = files.size() == 1 && files[0].path == ".";
+  UniqueFd root;
+  if (!single_file) {
+    root = UniqueFd(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (root.get() < 0) {
+      throw verifier::VerificationError(
+          "SOURCE " + source.string() +
+          ": cannot open as a directory: " + std::generic_category().message(errno));
+    }
+  }
+  files_.reserve(files.size());
+  for (const verifier::SignedFile& file : files) {
+    OpenFile open_file;
+    try {
+      if (single_file) {
+        open_file.fd = UniqueFd(::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+        if (open_file.fd.get() < 0) throw_errno(errno, "open");
+      } else {
+        open_file.fd = open_beneath(root.get(), file.path, allow_symlinks);
+      }
+      open_file.size = regular_file_size(open_file.fd.get());
+    } catch (const std::system_error& error) {
+      problems.push_back("signed file " + quoted(file.path) + ": " + describe_open_error(error));
+    }
+    files_.push_back(std::move(open_file));
+  }
+  if (!problems.empty()) throw verifier::VerificationError(std::move(problems));
+}
+
+hashing::FileReader& SourceStore::reader_for_this_thread() {
+  std::lock_guard lock(readers_mutex_);
+  auto& reader = readers_[std::this_thread::get_id()];
+  if (!reader) reader = hashing::make_file_reader(backend_);
+  return *reader;
+}
+
+std::size_t SourceStore::read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) {
+  const int fd = files_.at(file).fd.get();
+  try {
+    reader_for_this_thread().read_exact(fd, offset, out);
+  } catch (const std::system_error&) {
+    // Tell a file that shrank (truncated after mount: tampering) from an I/O error.
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) < offset + out.size()) {
+      return 0;
+    }
+    throw;
+  }
+  return out.size();
+}
+
+std::string_view SourceStore::reader_backend() const {
+  return hashing::resolve_backend(backend_) == hashing::ReaderBackend::pread ? "pread" : "io_uring";
+}
+
+}  // namespace sigmount::fs

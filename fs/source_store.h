@@ -1,0 +1,74 @@
+// The real BackingStore: the signed files under SOURCE, each opened once at mount time.
+//
+// Opening pins each file's inode: the daemon keeps reading the inode it checked at mount, so
+// renaming or replacing a file afterwards does not change what the mount reads (and whatever
+// is read is hashed before it is served anyway). Writes into the pinned inode (a flipped byte,
+// a truncation) are caught by verification.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fs/backing_store.h"
+#include "hashing/file_reader.h"
+#include "verifier/verified_manifest.h"
+
+namespace sigmount::fs {
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Opens `name` (a manifest path) strictly beneath the directory `root_fd`: no "..", no
+// absolute path, no symlink at all unless `allow_symlinks`, and then none that leaves the
+// directory (openat2 RESOLVE_BENEATH). Must be a regular file. Throws std::system_error whose
+// message says what is wrong.
+UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks);
+
+class SourceStore final : public BackingStore {
+ public:
+  // Opens every file of `files` under `source` (a directory, or the file itself when the
+  // manifest is the single file "."). Throws verifier::VerificationError listing every file
+  // that is missing, not a regular file or outside SOURCE.
+  SourceStore(const std::filesystem::path& source, std::span<const verifier::SignedFile> files,
+              bool allow_symlinks, hashing::ReaderBackend backend);
+
+  std::size_t file_count() const override { return files_.size(); }
+  std::uint64_t size(std::size_t file) const override { return files_[file].size; }
+  std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
+
+  std::string_view reader_backend() const;
+
+ private:
+  struct OpenFile {
+    UniqueFd fd;
+    std::uint64_t size = 0;
+  };
+  hashing::FileReader& reader_for_this_thread();
+
+  std::vector<OpenFile> files_;
+  hashing::ReaderBackend backend_;
+  // One reader per thread: an io_uring ring has a single issuer. Guards readers_ only.
+  std::mutex readers_mutex_;
+  std::unordered_map<std::thread::id, std::unique_ptr<hashing::FileReader>> readers_;
+};
+
+}  // namespace sigmount::fs

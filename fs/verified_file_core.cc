@@ -1,0 +1,437 @@
+#include "fs/verified_file_core.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <system_error>
+#include <thread>
+
+#include "verifier/errors.h"
+
+namespace sigmount::fs {
+
+// One per shard. `mutex` guards `phase` and `fingerprints` and is held only to read or change
+// them: never during I/O or hashing, and never together with another lock (the cache has its
+// own mutex, taken only while no shard mutex is held). `changed` is notified whenever `phase`
+// leaves `verifying`, so readers that found a verification under way wait for it instead of
+// starting a second one.
+struct VerifiedFileCore::ShardState {
+  enum class Phase { unverified, verifying, verified, mismatched };
+  std::mutex mutex;
+  std::condition_variable changed;
+  Phase phase = Phase::unverified;
+  // Set once, when phase becomes `verified`; immutable afterwards.
+  std::shared_ptr<const BlockFingerprints> fingerprints;
+};
+
+std::uint64_t VerifiedRead::size() const {
+  std::uint64_t total = 0;
+  for (const VerifiedBytes& piece : pieces_) total += piece.size();
+  return total;
+}
+
+Bytes VerifiedRead::concatenate() const {
+  Bytes out;
+  out.reserve(size());
+  for (const VerifiedBytes& piece : pieces_) {
+    out.insert(out.end(), piece.bytes().begin(), piece.bytes().end());
+  }
+  return out;
+}
+
+std::string utc_timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
+  return text;
+}
+
+VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, BackingStore& store,
+                                   CoreOptions options, EventSink events)
+    : algorithm_(manifest.serialization().hash),
+      store_(store),
+      options_(options),
+      events_(std::move(events)),
+      cache_(options.cache_size) {
+  const auto& signed_files = manifest.files();
+  if (store.file_count() != signed_files.size()) {
+    throw verifier::VerificationError("backing store holds " + std::to_string(store.file_count()) +
+                                      " files, the manifest lists " +
+                                      std::to_string(signed_files.size()));
+  }
+  std::vector<std::string> problems;
+  files_.reserve(signed_files.size());
+  for (std::size_t i = 0; i < signed_files.size(); ++i) {
+    const verifier::SignedFile& signed_file = signed_files[i];
+    FileState file;
+    file.path = signed_file.path;
+    file.size = store.size(i);
+    file.shards = signed_file.shards;
+    std::uint64_t expected_start = 0;
+    bool consistent = true;
+    for (verifier::Shard& shard : file.shards) {
+      if (shard.end == verifier::Shard::kToEndOfFile) {
+        // The files serialization: the digest covers whatever the file holds, so its length is
+        // the size seen now (a different length simply fails the digest).
+        if (file.shards.size() != 1) consistent = false;
+        shard.end = file.size;
+      }
+      if (shard.start != expected_start || shard.end < shard.start) consistent = false;
+      expected_start = shard.end;
+    }
+    if (!consistent) {
+      problems.push_back("signed file " + file.path + ": shards do not cover it contiguously");
+    } else if (expected_start != file.size) {
+      problems.push_back("signed file " + file.path + ": size " + std::to_string(file.size) +
+                         " differs from the signed size " + std::to_string(expected_start));
+    }
+    for (std::size_t s = 0; s < file.shards.size(); ++s) {
+      file.states.push_back(std::make_unique<ShardState>());
+    }
+    files_.push_back(std::move(file));
+  }
+  if (!problems.empty()) throw verifier::VerificationError(std::move(problems));
+}
+
+VerifiedFileCore::~VerifiedFileCore() = default;
+
+void VerifiedFileCore::emit(const std::string& json_line) {
+  if (events_) events_(json_line);
+}
+
+void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
+                                       std::uint64_t offset, std::uint64_t length,
+                                       const std::string& expected, const std::string& actual) {
+  ++counters_.mismatches;
+  if (options_.fail_closed) failed_closed_ = true;
+  nlohmann::json line = {{"time", utc_timestamp()},
+                         {"event", "mismatch"},
+                         {"file", files_[file].path},
+                         {"shard", shard},
+                         {"check", check},
+                         {"offset", offset},
+                         {"length", length},
+                         {"expected", expected},
+                         {"actual", actual},
+                         {"fail_closed", options_.fail_closed}};
+  emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+int VerifiedFileCore::read_backing(std::uint32_t file, std::uint64_t offset,
+                                   std::span<std::uint8_t> out) {
+  std::size_t got = 0;
+  try {
+    got = store_.read(file, offset, out);
+  } catch (const std::exception& error) {
+    ++counters_.read_errors;
+    nlohmann::json line = {{"time", utc_timestamp()},   {"event", "read_error"},
+                           {"file", files_[file].path}, {"offset", offset},
+                           {"length", out.size()},      {"error", error.what()}};
+    emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return EIO;
+  }
+  if (got == out.size()) return 0;
+  // The file ended inside a range whose bytes were there at mount: it was truncated, which is
+  // tampering like a changed byte.
+  std::uint32_t shard = 0;
+  while (shard + 1 < files_[file].shards.size() && files_[file].shards[shard].end <= offset) {
+    ++shard;
+  }
+  report_mismatch(file, shard, "length", offset, out.size(), std::to_string(out.size()) + " bytes",
+                  std::to_string(got) + " bytes");
+  return EIO;
+}
+
+int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
+                                   std::uint64_t last, bool read_ahead, bool& mismatched,
+                                   std::shared_ptr<const BlockFingerprints>& fingerprints,
+                                   std::vector<std::optional<VerifiedBytes>>& kept) {
+  const verifier::Shard& range = files_[file].shards[shard];
+  const std::uint64_t length = range.end - range.start;
+  const std::uint64_t blocks = block_count(length);
+  ShardHasher hasher(algorithm_, length);
+
+  struct Held {
+    std::uint64_t block;
+    std::shared_ptr<BlockBuffer> buffer;
+    bool reserved;
+  };
+  std::vector<Held> held;
+  std::unique_ptr<BlockBuffer> scratch;  // for blocks hashed and then dropped
+  std::uint64_t reserved = 0;
+
+  // When the whole shard fits the cache, keep all of it (other readers of this shard are
+  // waiting for us and may want any part); otherwise keep the blocks after the request.
+  bool keep_all = false;
+  if (read_ahead) {
+    std::uint64_t others = length;
+    for (std::uint64_t block = first; block <= last && block < blocks; ++block) {
+      others -= block_length(length, block);
+    }
+    if (cache_.reserve(others)) {
+      keep_all = true;
+      reserved = others;
+    }
+  }
+
+  for (std::uint64_t block = 0; block < blocks; ++block) {
+    const std::uint64_t size = block_length(length, block);
+    const bool pinned = block >= first && block <= last;
+    bool keep = pinned || keep_all;
+    if (!keep && read_ahead && block > last) {
+      if (cache_.reserve(size)) {
+        keep = true;
+        reserved += size;
+      } else {
+        read_ahead = false;  // keep what we hold contiguous; the rest is re-read on demand
+      }
+    }
+    std::shared_ptr<BlockBuffer> buffer;
+    std::span<std::uint8_t> destination;
+    if (keep) {
+      buffer = std::make_shared<BlockBuffer>(size);
+      destination = {buffer->data.get(), size};
+    } else {
+      if (!scratch) scratch = std::make_unique<BlockBuffer>(kBlockSize);
+      destination = {scratch->data.get(), size};
+    }
+    if (int error = read_backing(file, range.start + block * kBlockSize, destination)) {
+      cache_.release(reserved);
+      return error;
+    }
+    // The hash reads `destination`, the same memory that will be served if the shard matches.
+    hasher.add_block(destination);
+    if (keep) held.push_back({block, std::move(buffer), !pinned});
+  }
+
+  hashing::Digest actual;
+  auto matched = hasher.matches(range.digest, actual);
+  if (!matched) {
+    cache_.release(reserved);
+    mismatched = true;
+    report_mismatch(file, shard, "shard", range.start, length, range.digest.hex(), actual.hex());
+    return EIO;
+  }
+  fingerprints = std::move(*matched);
+  ++counters_.shards_verified;
+  counters_.bytes_verified += length;
+  for (Held& h : held) {
+    VerifiedBytes bytes(std::move(h.buffer));
+    if (!h.reserved) kept[h.block - first] = bytes;
+    cache_.insert(BlockKey{file, shard, h.block}, bytes, h.reserved);
+  }
+  return 0;
+}
+
+int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
+                                      std::uint64_t last, bool read_ahead,
+                                      std::shared_ptr<const BlockFingerprints>& fingerprints,
+                                      std::vector<std::optional<VerifiedBytes>>& kept) {
+  ShardState& state = *files_[file].states[shard];
+  std::unique_lock lock(state.mutex);
+  while (true) {
+    switch (state.phase) {
+      case ShardState::Phase::verified:
+        fingerprints = state.fingerprints;
+        return 0;
+      case ShardState::Phase::mismatched:
+        return EIO;
+      case ShardState::Phase::verifying:
+        state.changed.wait(lock);
+        continue;
+      case ShardState::Phase::unverified:
+        break;
+    }
+    state.phase = ShardState::Phase::verifying;
+    lock.unlock();
+    bool mismatched = false;
+    int error = 0;
+    try {
+      error = stream_shard(file, shard, first, last, read_ahead, mismatched, fingerprints, kept);
+    } catch (const std::bad_alloc&) {
+      error = ENOMEM;
+    } catch (const std::exception&) {
+      error = EIO;
+    }
+    lock.lock();
+    if (error == 0) {
+      state.phase = ShardState::Phase::verified;
+      state.fingerprints = fingerprints;
+    } else {
+      // A mismatch is final; an I/O error lets the next reader try again.
+      state.phase = mismatched ? ShardState::Phase::mismatched : ShardState::Phase::unverified;
+    }
+    state.changed.notify_all();
+    return error;
+  }
+}
+
+int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, std::uint64_t block,
+                                     const BlockFingerprints& fingerprints, VerifiedBytes& out) {
+  const verifier::Shard& range = files_[file].shards[shard];
+  const std::uint64_t size = block_length(range.end - range.start, block);
+  auto buffer = std::make_shared<BlockBuffer>(size);
+  const std::span<std::uint8_t> destination(buffer->data.get(), size);
+  if (int error = read_backing(file, range.start + block * kBlockSize, destination)) return error;
+  if (auto mismatch = fingerprints.check(block, destination)) {
+    report_mismatch(file, shard, "block", range.start + block * kBlockSize, size,
+                    mismatch->expected, mismatch->actual);
+    return EIO;
+  }
+  ++counters_.blocks_reverified;
+  out = VerifiedBytes(std::move(buffer));
+  cache_.insert(BlockKey{file, shard, block}, out);
+  return 0;
+}
+
+int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
+                                   std::uint64_t last, std::vector<VerifiedBytes>& out) {
+  const std::size_t count = last - first + 1;
+  std::vector<std::optional<VerifiedBytes>> found(count);
+  std::size_t missing = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    found[i] = cache_.find(BlockKey{file, shard, first + i});
+    if (found[i]) {
+      ++counters_.cache_hits;
+    } else {
+      ++counters_.cache_misses;
+      ++missing;
+    }
+  }
+  if (missing > 0) {
+    std::shared_ptr<const BlockFingerprints> fingerprints;
+    std::vector<std::optional<VerifiedBytes>> kept(count);
+    if (int error =
+            ensure_verified(file, shard, first, last, /*read_ahead=*/true, fingerprints, kept)) {
+      return error;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      if (found[i]) continue;
+      if (kept[i]) {
+        found[i] = std::move(kept[i]);
+        continue;
+      }
+      // Another reader may have verified the shard (and cached its blocks) while we waited.
+      if ((found[i] = cache_.find(BlockKey{file, shard, first + i}))) continue;
+      VerifiedBytes block;
+      if (int error = reverify_block(file, shard, first + i, *fingerprints, block)) return error;
+      found[i] = std::move(block);
+    }
+  }
+  out.clear();
+  out.reserve(count);
+  for (auto& block : found) out.push_back(std::move(*block));
+  return 0;
+}
+
+VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset, std::uint64_t length) {
+  ++counters_.reads;
+  if (failed_closed_) return VerifiedRead::failure(EIO);
+  if (file >= files_.size()) return VerifiedRead::failure(EINVAL);
+  const FileState& state = files_[file];
+  VerifiedRead result;
+  if (offset >= state.size || length == 0) return result;
+  const std::uint64_t end = offset + std::min(length, state.size - offset);
+
+  // The first shard that ends after `offset`.
+  auto shard_it = std::upper_bound(
+      state.shards.begin(), state.shards.end(), offset,
+      [](std::uint64_t value, const verifier::Shard& shard) { return value < shard.end; });
+  std::vector<VerifiedBytes> blocks;
+  for (; shard_it != state.shards.end() && shard_it->start < end; ++shard_it) {
+    const auto shard = static_cast<std::uint32_t>(shard_it - state.shards.begin());
+    const std::uint64_t lo = std::max(offset, shard_it->start) - shard_it->start;
+    const std::uint64_t hi = std::min(end, shard_it->end) - shard_it->start;
+    const std::uint64_t first = lo / kBlockSize;
+    const std::uint64_t last = (hi - 1) / kBlockSize;
+    if (int error = shard_blocks(static_cast<std::uint32_t>(file), shard, first, last, blocks)) {
+      return VerifiedRead::failure(error);
+    }
+    for (std::uint64_t block = first; block <= last; ++block) {
+      const std::uint64_t block_start = block * kBlockSize;
+      const VerifiedBytes& bytes = blocks[block - first];
+      const std::uint64_t from = std::max(lo, block_start) - block_start;
+      const std::uint64_t to = std::min(hi, block_start + bytes.size()) - block_start;
+      result.pieces_.push_back(bytes.slice(from, to - from));
+    }
+  }
+  // A mismatch elsewhere while we worked: fail-closed means no more bytes from now on.
+  if (failed_closed_) return VerifiedRead::failure(EIO);
+  counters_.bytes_served += result.size();
+  return result;
+}
+
+void VerifiedFileCore::verify_all(unsigned workers) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> work;
+  for (std::size_t f = 0; f < files_.size(); ++f) {
+    for (std::size_t s = 0; s < files_[f].shards.size(); ++s) {
+      work.emplace_back(static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(s));
+    }
+  }
+  // Largest first, so one big shard does not start last and run alone.
+  std::stable_sort(work.begin(), work.end(), [&](const auto& a, const auto& b) {
+    const auto& sa = files_[a.first].shards[a.second];
+    const auto& sb = files_[b.first].shards[b.second];
+    return sa.end - sa.start > sb.end - sb.start;
+  });
+  if (workers == 0) workers = std::max(1U, std::thread::hardware_concurrency());
+  workers =
+      static_cast<unsigned>(std::min<std::size_t>(workers, std::max<std::size_t>(1, work.size())));
+
+  std::atomic<std::size_t> next{0};
+  std::mutex problems_mutex;  // guards problems
+  std::vector<std::string> problems;
+  auto run = [&] {
+    while (true) {
+      const std::size_t i = next++;
+      if (i >= work.size()) return;
+      const auto [file, shard] = work[i];
+      std::shared_ptr<const BlockFingerprints> fingerprints;
+      std::vector<std::optional<VerifiedBytes>> none;
+      // first > last: no block is pinned, and no read-ahead: keep nothing.
+      if (ensure_verified(file, shard, 1, 0, /*read_ahead=*/false, fingerprints, none) != 0) {
+        std::lock_guard lock(problems_mutex);
+        problems.push_back("signed file " + files_[file].path + " shard " + std::to_string(shard) +
+                           ": does not match the signed digest or " + "cannot be read");
+      }
+    }
+  };
+  std::vector<std::jthread> threads;
+  for (unsigned i = 1; i < workers; ++i) threads.emplace_back(run);
+  run();
+  threads.clear();
+  if (!problems.empty()) {
+    std::sort(problems.begin(), problems.end());
+    throw verifier::VerificationError(std::move(problems));
+  }
+}
+
+CounterSnapshot VerifiedFileCore::counters() const {
+  CounterSnapshot out;
+  out.shards_verified = counters_.shards_verified;
+  out.bytes_verified = counters_.bytes_verified;
+  out.blocks_reverified = counters_.blocks_reverified;
+  out.mismatches = counters_.mismatches;
+  out.read_errors = counters_.read_errors;
+  out.cache_hits = counters_.cache_hits;
+  out.cache_misses = counters_.cache_misses;
+  out.cache_evictions = cache_.evictions();
+  out.cached_bytes = cache_.cached_bytes();
+  out.cache_capacity = cache_.capacity();
+  out.bytes_served = counters_.bytes_served;
+  out.reads = counters_.reads;
+  out.failed_closed = failed_closed_;
+  return out;
+}
+
+}  // namespace sigmount::fs

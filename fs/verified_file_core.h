@@ -1,0 +1,160 @@
+// "Give me verified bytes of file F at [offset, offset+length)": the whole job of the mount,
+// without FUSE, so it can be tested with stores that lie.
+//
+// How bytes become servable:
+//  * First touch of a shard (in the files serialization the whole file is the one shard; its
+//    length is the backing size at mount) streams the shard through ShardHasher block by block
+//    (64 KiB), recording a fingerprint per block, and compares the result with the signed
+//    digest. The blocks the caller asked for are always kept in the very buffers that were
+//    hashed; the blocks after them are kept too while the cache has room (a cheap read-ahead);
+//    everything else is dropped as streaming goes on, so a 1 GB shard never needs 1 GB of RAM.
+//    On a match the kept blocks become VerifiedBytes and go to the cache.
+//  * A block that is no longer held (never kept, or evicted) is read again on its own, checked
+//    against its fingerprint and served from that buffer. The core never remembers "verified"
+//    about bytes it does not hold; it only remembers fingerprints.
+//  * Any mismatch (shard digest or block fingerprint), short read or I/O error fails the read
+//    with EIO: a read returns bytes only if every one of them is verified.
+//
+// Threads: any number may call read() at once. Readers of a shard that is being verified wait
+// for that one verification (per-shard state + condition variable) instead of starting their
+// own.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fs/backing_store.h"
+#include "fs/block_cache.h"
+#include "fs/block_fingerprints.h"
+#include "fs/verified_bytes.h"
+#include "verifier/verified_manifest.h"
+
+namespace sigmount::fs {
+
+struct CoreOptions {
+  std::uint64_t cache_size = 256ULL << 20;
+  // After the first mismatch every read of every file fails.
+  bool fail_closed = false;
+};
+
+// Receives one JSON object per line-worthy event (mismatches, read errors). Called from any
+// thread; must be thread-safe.
+using EventSink = std::function<void(const std::string& json_line)>;
+
+struct CounterSnapshot {
+  std::uint64_t shards_verified = 0;
+  std::uint64_t bytes_verified = 0;  // shard bytes hashed and matched on first touch
+  std::uint64_t blocks_reverified = 0;
+  std::uint64_t mismatches = 0;
+  std::uint64_t read_errors = 0;
+  std::uint64_t cache_hits = 0;    // blocks
+  std::uint64_t cache_misses = 0;  // blocks
+  std::uint64_t cache_evictions = 0;
+  std::uint64_t cached_bytes = 0;
+  std::uint64_t cache_capacity = 0;
+  std::uint64_t bytes_served = 0;
+  std::uint64_t reads = 0;
+  bool failed_closed = false;
+};
+
+// The result of read(): either an errno value, or pieces whose concatenation is the requested
+// range (clipped at the end of the file). Every piece is VerifiedBytes.
+class VerifiedRead {
+ public:
+  static VerifiedRead failure(int errno_value) {
+    VerifiedRead out;
+    out.error_ = errno_value;
+    return out;
+  }
+  int error() const { return error_; }
+  bool ok() const { return error_ == 0; }
+  const std::vector<VerifiedBytes>& pieces() const { return pieces_; }
+  std::uint64_t size() const;
+  // Copies the pieces into one buffer (tests, small reads).
+  Bytes concatenate() const;
+
+ private:
+  friend class VerifiedFileCore;
+  int error_ = 0;
+  std::vector<VerifiedBytes> pieces_;
+};
+
+class VerifiedFileCore {
+ public:
+  // Checks that the store holds the manifest's files (same count) and, for sharded files, that
+  // each file's size at mount is the signed size. No hashing happens here. Throws
+  // verifier::VerificationError listing the problems.
+  VerifiedFileCore(const verifier::VerifiedManifest& manifest, BackingStore& store,
+                   CoreOptions options, EventSink events);
+  ~VerifiedFileCore();
+  VerifiedFileCore(const VerifiedFileCore&) = delete;
+  VerifiedFileCore& operator=(const VerifiedFileCore&) = delete;
+
+  std::size_t file_count() const { return files_.size(); }
+  const std::string& path(std::size_t file) const { return files_[file].path; }
+  std::uint64_t size(std::size_t file) const { return files_[file].size; }
+
+  VerifiedRead read(std::size_t file, std::uint64_t offset, std::uint64_t length);
+
+  // Verifies every shard of every file on `workers` threads (0: one per CPU); records all
+  // fingerprints, keeps no bytes. Throws verifier::VerificationError with one line per bad
+  // shard.
+  void verify_all(unsigned workers = 0);
+
+  CounterSnapshot counters() const;
+
+ private:
+  struct ShardState;
+  struct FileState {
+    std::string path;
+    std::uint64_t size = 0;
+    std::vector<verifier::Shard> shards;  // ends resolved (never kToEndOfFile)
+    std::vector<std::unique_ptr<ShardState>> states;
+  };
+
+  // Verified blocks [first, last] of a shard, in order, or an errno.
+  int shard_blocks(std::uint32_t file, std::uint32_t shard, std::uint64_t first, std::uint64_t last,
+                   std::vector<VerifiedBytes>& out);
+  // Ensures the shard's fingerprints exist (verifying it if nobody has), keeping blocks
+  // [first, last] if this call is the one that streams it.
+  int ensure_verified(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
+                      std::uint64_t last, bool read_ahead,
+                      std::shared_ptr<const BlockFingerprints>& fingerprints,
+                      std::vector<std::optional<VerifiedBytes>>& kept);
+  int stream_shard(std::uint32_t file, std::uint32_t shard, std::uint64_t first, std::uint64_t last,
+                   bool read_ahead, bool& mismatched,
+                   std::shared_ptr<const BlockFingerprints>& fingerprints,
+                   std::vector<std::optional<VerifiedBytes>>& kept);
+  int reverify_block(std::uint32_t file, std::uint32_t shard, std::uint64_t block,
+                     const BlockFingerprints& fingerprints, VerifiedBytes& out);
+  // Reads exactly out.size() bytes or returns an errno (logged).
+  int read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
+  void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
+                       std::uint64_t offset, std::uint64_t length, const std::string& expected,
+                       const std::string& actual);
+  void emit(const std::string& json_line);
+
+  hashing::HashAlgorithm algorithm_;
+  BackingStore& store_;
+  CoreOptions options_;
+  EventSink events_;
+  std::vector<FileState> files_;
+  BlockCache cache_;
+  std::atomic<bool> failed_closed_{false};
+
+  struct Counters {
+    std::atomic<std::uint64_t> shards_verified{0}, bytes_verified{0}, blocks_reverified{0},
+        mismatches{0}, read_errors{0}, cache_hits{0}, cache_misses{0}, bytes_served{0}, reads{0};
+  } counters_;
+};
+
+// "2026-11-26T23:59:59.123Z"
+std::string utc_timestamp();
+
+}  // namespace sigmount::fs

@@ -1,0 +1,337 @@
+// The FUSE-free core against honest and lying stores: it never returns a byte it did not hash.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "fs/verified_file_core.h"
+#include "tests/fs/signed_model.h"
+#include "verifier/errors.h"
+
+namespace sigmount::fs {
+namespace {
+
+using testing::EventLog;
+using ::testing::HasSubstr;
+using testing::LyingStore;
+using testing::ModelSpec;
+using testing::SignedModel;
+using testing::TempDir;
+
+constexpr std::uint64_t kB = kBlockSize;
+
+// A signed random model plus an in-memory store holding the same bytes in manifest order.
+struct Fixture {
+  TempDir dir;
+  std::map<std::string, Bytes> content;
+  std::unique_ptr<SignedModel> signed_model;
+  std::unique_ptr<LyingStore> store;
+  EventLog log;
+
+  Fixture(const std::map<std::string, std::size_t>& sizes, const ModelSpec& spec = {}) {
+    content = testing::write_random_model(dir.path(), sizes);
+    std::vector<std::string> names;
+    for (const auto& [name, bytes] : content) names.push_back(name);
+    signed_model = std::make_unique<SignedModel>(testing::sign_model(dir.path(), names, spec));
+    std::vector<Bytes> files;
+    for (const auto& file : manifest().files()) files.push_back(content.at(file.path));
+    store = std::make_unique<LyingStore>(std::move(files));
+  }
+  const verifier::VerifiedManifest& manifest() const { return signed_model->manifest; }
+  std::size_t index(const std::string& name) const {
+    const auto& files = manifest().files();
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (files[i].path == name) return i;
+    }
+    throw std::out_of_range(name);
+  }
+  std::unique_ptr<VerifiedFileCore> core(std::uint64_t cache_size = 64ULL << 20,
+                                         bool fail_closed = false) {
+    return std::make_unique<VerifiedFileCore>(manifest(), *store,
+                                              CoreOptions{cache_size, fail_closed}, log.sink());
+  }
+  Bytes expected(const std::string& name, std::uint64_t offset, std::uint64_t length) const {
+    const Bytes& all = content.at(name);
+    if (offset >= all.size()) return {};
+    const auto end = std::min<std::uint64_t>(all.size(), offset + length);
+    return Bytes(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                 all.begin() + static_cast<std::ptrdiff_t>(end));
+  }
+};
+
+const std::map<std::string, std::size_t> kSizes = {{"empty", 0},
+                                                   {"one", 1},
+                                                   {"block", kB},
+                                                   {"block_minus", kB - 1},
+                                                   {"block_plus", kB + 1},
+                                                   {"dir/sub/medium", 300 * 1024 + 17},
+                                                   {"dir/big", 3 * kB * 4 + 123}};
+
+class CoreReads : public ::testing::TestWithParam<ModelSpec> {};
+
+TEST_P(CoreReads, EveryRangeEqualsTheSignedBytes) {
+  Fixture fx(kSizes, GetParam());
+  auto core = fx.core();
+  std::mt19937_64 random(7);
+  for (const auto& [name, bytes] : fx.content) {
+    if (bytes.empty() && GetParam().shard_size > 0) continue;  // sharding leaves empty files out
+    const std::size_t file = fx.index(name);
+    ASSERT_EQ(core->size(file), bytes.size());
+    auto whole = core->read(file, 0, bytes.size() + 100);
+    ASSERT_TRUE(whole.ok()) << name;
+    EXPECT_EQ(whole.concatenate(), bytes) << name;
+    for (int i = 0; i < 50; ++i) {
+      const std::uint64_t offset = bytes.empty() ? 0 : random() % (bytes.size() + 10);
+      const std::uint64_t length = random() % (3 * kB);
+      auto part = core->read(file, offset, length);
+      ASSERT_TRUE(part.ok()) << name << " @" << offset;
+      EXPECT_EQ(part.concatenate(), fx.expected(name, offset, length)) << name << " @" << offset;
+    }
+  }
+  EXPECT_EQ(core->counters().mismatches, 0u);
+  EXPECT_TRUE(fx.log.lines().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Serializations, CoreReads,
+    ::testing::Values(ModelSpec{}, ModelSpec{hashing::HashAlgorithm::blake2b, 0, false},
+                      // Shard size not a multiple of the block size, nor of the read sizes.
+                      ModelSpec{hashing::HashAlgorithm::sha256, 100000, false},
+                      ModelSpec{hashing::HashAlgorithm::blake3, 3 * kB, false}));
+
+TEST(Core, BytesThatChangeAfterTheFirstReadAreNeverServed) {
+  Fixture fx({{"f", 5 * kB + 7}});
+  fx.store->set_lie(LyingStore::Lie::second_read_differs);
+  // No cache: every later read has to go back to the lying store.
+  auto core = fx.core(/*cache_size=*/0);
+  const auto first = core->read(0, kB + 5, 2 * kB);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first.concatenate(), fx.expected("f", kB + 5, 2 * kB));
+  for (std::uint64_t offset : {std::uint64_t{0}, kB + 5, 4 * kB, 5 * kB}) {
+    const auto again = core->read(0, offset, kB);
+    EXPECT_FALSE(again.ok()) << "a re-read returned bytes the store changed, offset " << offset;
+    EXPECT_EQ(again.error(), EIO);
+  }
+  EXPECT_GE(core->counters().mismatches, 4u);
+}
+
+TEST(Core, MiddleOfABigShardIsServedFromTheHashedBuffer) {
+  // The request sits in the middle of a shard much bigger than the cache: it must be served
+  // from the buffers hashed during streaming, never from a second read.
+  Fixture fx({{"big", 64 * kB}});
+  fx.store->set_lie(LyingStore::Lie::second_read_differs);
+  auto core = fx.core(/*cache_size=*/4 * kB);
+  const auto read = core->read(0, 40 * kB - 10, 3 * kB);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read.concatenate(), fx.expected("big", 40 * kB - 10, 3 * kB));
+  // Each block was read exactly once: nothing was fetched twice to serve the request.
+  for (std::uint64_t block = 0; block < 64; ++block)
+    EXPECT_EQ(fx.store->reads_of(0, block * kB), 1);
+  EXPECT_LE(core->counters().cached_bytes, 4 * kB);
+}
+
+TEST(Core, TamperAfterVerificationIsCaughtOnceTheBytesLeftTheCache) {
+  Fixture fx({{"a", 16 * kB}, {"b", 16 * kB}});
+  auto core = fx.core(/*cache_size=*/4 * kB);
+  const std::size_t a = fx.index("a");
+  const std::size_t b = fx.index("b");
+  ASSERT_TRUE(core->read(a, 0, 16 * kB).ok());
+  fx.store->flip(a, 9 * kB + 3);
+  // Reading b pushes every block of a out of the 4-block cache.
+  ASSERT_TRUE(core->read(b, 0, 16 * kB).ok());
+  const auto tampered = core->read(a, 9 * kB, 10);
+  EXPECT_EQ(tampered.error(), EIO);
+  const auto clean = core->read(a, 2 * kB, 100);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_EQ(clean.concatenate(), fx.expected("a", 2 * kB, 100));
+
+  const auto lines = fx.log.lines();
+  ASSERT_FALSE(lines.empty());
+  const auto event = nlohmann::json::parse(lines.back());
+  EXPECT_EQ(event["event"], "mismatch");
+  EXPECT_EQ(event["file"], "a");
+  EXPECT_EQ(event["shard"], 0);
+  EXPECT_EQ(event["offset"], 9 * kB);
+  EXPECT_TRUE(event["expected"].is_string());
+  EXPECT_TRUE(event["actual"].is_string());
+  EXPECT_NE(event["expected"], event["actual"]);
+  EXPECT_TRUE(event["time"].is_string());
+}
+
+TEST(Core, TamperBeforeTheFirstReadFailsTheWholeShardOnly) {
+  Fixture fx({{"f", 10 * kB}}, ModelSpec{hashing::HashAlgorithm::sha256, 4 * kB, false});
+  fx.store->flip(0, 5 * kB);  // shard 1 of [0,4) [4,8) [8,10) blocks
+  auto core = fx.core();
+  EXPECT_EQ(core->read(0, 4 * kB, 1).error(), EIO);
+  EXPECT_EQ(core->read(0, 7 * kB, 10).error(), EIO);
+  EXPECT_EQ(core->read(0, 3 * kB, 2 * kB).error(), EIO) << "a range touching a bad shard fails";
+  auto good = core->read(0, 0, 4 * kB);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good.concatenate(), fx.expected("f", 0, 4 * kB));
+  good = core->read(0, 8 * kB, 2 * kB);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good.concatenate(), fx.expected("f", 8 * kB, 2 * kB));
+  const auto counters = core->counters();
+  EXPECT_EQ(counters.shards_verified, 2u);
+  EXPECT_EQ(counters.mismatches, 1u) << "a mismatched shard is not re-hashed on every read";
+}
+
+TEST(Core, ShortReadsAndTruncationFail) {
+  Fixture fx({{"f", 6 * kB}});
+  fx.store->truncate(0, 5 * kB + 1);  // the size at mount stays 6 blocks
+  auto core = fx.core();
+  EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
+  EXPECT_EQ(core->read(0, 5 * kB, 10).error(), EIO);
+  EXPECT_EQ(core->counters().bytes_served, 0u);
+  const auto event = nlohmann::json::parse(fx.log.lines().at(0));
+  EXPECT_EQ(event["check"], "length");
+}
+
+TEST(Core, TruncationAfterVerificationFailsEvictedRanges) {
+  Fixture fx({{"f", 8 * kB}});
+  auto core = fx.core(/*cache_size=*/0);
+  ASSERT_TRUE(core->read(0, 0, 8 * kB).ok());
+  fx.store->truncate(0, 3 * kB);
+  EXPECT_EQ(core->read(0, 6 * kB, 10).error(), EIO);
+  auto early = core->read(0, kB, 10);  // still intact
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early.concatenate(), fx.expected("f", kB, 10));
+}
+
+TEST(Core, IoErrorsFailTheReadAndALaterReadRetries) {
+  Fixture fx({{"f", 3 * kB}});
+  auto core = fx.core();
+  fx.store->fail_next(1);
+  EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
+  EXPECT_EQ(core->counters().read_errors, 1u);
+  const auto retry = core->read(0, 0, 10);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry.concatenate(), fx.expected("f", 0, 10));
+}
+
+TEST(Core, ConcurrentReadersShareOneVerificationPerShard) {
+  const std::uint64_t shard = 5 * kB + 11;
+  Fixture fx({{"f", 4 * shard - 100}, {"g", 2 * kB}},
+             ModelSpec{hashing::HashAlgorithm::sha256, shard, false});
+  auto core = fx.core(/*cache_size=*/256ULL << 20);
+  std::vector<std::jthread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 random(static_cast<std::uint64_t>(t));
+      for (int i = 0; i < 200; ++i) {
+        const std::string name = (random() % 4 == 0) ? "g" : "f";
+        const std::uint64_t size = fx.content.at(name).size();
+        const std::uint64_t offset = random() % size;
+        const std::uint64_t length = 1 + random() % (2 * kB);
+        const auto read = core->read(fx.index(name), offset, length);
+        if (!read.ok() || read.concatenate() != fx.expected(name, offset, length)) ++wrong;
+      }
+    });
+  }
+  threads.clear();
+  EXPECT_EQ(wrong, 0);
+  const auto counters = core->counters();
+  EXPECT_EQ(counters.shards_verified, 5u) << "4 shards of f, 1 of g, each verified once";
+  EXPECT_EQ(counters.blocks_reverified, 0u) << "everything fit the cache";
+  // The store saw every byte exactly once.
+  EXPECT_EQ(fx.store->bytes_read(), fx.content.at("f").size() + fx.content.at("g").size());
+}
+
+TEST(Core, EvictedBlocksAreReverifiedAgainstTheirFingerprints) {
+  Fixture fx({{"f", 32 * kB + 9}});
+  auto core = fx.core(/*cache_size=*/2 * kB);
+  ASSERT_TRUE(core->read(0, 0, 10).ok());
+  const auto verified_once = fx.store->bytes_read();
+  EXPECT_EQ(verified_once, 32 * kB + 9) << "the first touch hashes the whole shard";
+  const auto later = core->read(0, 20 * kB + 5, kB);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later.concatenate(), fx.expected("f", 20 * kB + 5, kB));
+  const auto counters = core->counters();
+  EXPECT_EQ(counters.shards_verified, 1u);
+  EXPECT_EQ(counters.blocks_reverified, 2u);
+  EXPECT_EQ(fx.store->bytes_read() - verified_once, 2 * kB) << "only the two blocks were re-read";
+  // The last, short block is checked against the signed digest itself.
+  const auto tail = core->read(0, 32 * kB, 100);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(tail.concatenate(), fx.expected("f", 32 * kB, 100));
+  fx.store->flip(0, 32 * kB + 8);
+  ASSERT_TRUE(core->read(0, 0, 2 * kB).ok());  // evicts the tail block
+  EXPECT_EQ(core->read(0, 32 * kB, 100).error(), EIO);
+}
+
+TEST(Core, FailClosedStopsEveryReadAfterTheFirstMismatch) {
+  for (bool fail_closed : {false, true}) {
+    Fixture fx({{"bad", 2 * kB}, {"good", 2 * kB}});
+    auto core = fx.core(64ULL << 20, fail_closed);
+    const std::size_t good = fx.index("good");
+    ASSERT_TRUE(core->read(good, 0, 10).ok());
+    fx.store->flip(fx.index("bad"), 100);
+    EXPECT_EQ(core->read(fx.index("bad"), 0, 10).error(), EIO);
+    const auto after = core->read(good, 0, 10);  // cached, verified bytes
+    EXPECT_EQ(after.ok(), !fail_closed) << "fail_closed=" << fail_closed;
+    EXPECT_EQ(core->counters().failed_closed, fail_closed);
+  }
+}
+
+TEST(Core, VerifyAllHashesEverythingAndKeepsNothing) {
+  Fixture fx(kSizes, ModelSpec{hashing::HashAlgorithm::sha256, 2 * kB, false});
+  auto core = fx.core();
+  core->verify_all(4);
+  const auto counters = core->counters();
+  std::size_t shards = 0;
+  for (const auto& file : fx.manifest().files()) shards += file.shards.size();
+  EXPECT_EQ(counters.shards_verified, shards);
+  EXPECT_EQ(counters.cached_bytes, 0u);
+  // Later reads re-read single blocks against the fingerprints, never a whole shard again.
+  const std::size_t big = fx.index("dir/big");
+  const auto before = fx.store->bytes_read();
+  ASSERT_TRUE(core->read(big, kB, 10).ok());
+  EXPECT_EQ(fx.store->bytes_read() - before, kB);
+}
+
+TEST(Core, VerifyAllNamesEveryBadFile) {
+  Fixture fx(kSizes);
+  fx.store->flip(fx.index("dir/sub/medium"), 1000);
+  fx.store->flip(fx.index("one"), 0);
+  auto core = fx.core();
+  try {
+    core->verify_all(2);
+    FAIL() << "verify_all accepted a tampered model";
+  } catch (const verifier::VerificationError& error) {
+    ASSERT_EQ(error.problems().size(), 2u);
+    EXPECT_THAT(error.problems()[0], HasSubstr("dir/sub/medium"));
+    EXPECT_THAT(error.problems()[1], HasSubstr("one"));
+  }
+}
+
+TEST(Core, CacheNeverExceedsItsCapacity) {
+  Fixture fx({{"a", 40 * kB}, {"b", 33 * kB}, {"c", 7 * kB + 1}});
+  auto core = fx.core(/*cache_size=*/10 * kB + 5);
+  std::mt19937_64 random(3);
+  for (int i = 0; i < 300; ++i) {
+    const std::size_t file = random() % 3;
+    const std::uint64_t size = core->size(file);
+    ASSERT_TRUE(core->read(file, random() % size, 1 + random() % (4 * kB)).ok());
+    ASSERT_LE(core->counters().cached_bytes, 10 * kB + 5);
+  }
+  EXPECT_GT(core->counters().cache_hits, 0u);
+  EXPECT_GT(core->counters().cache_evictions, 0u);
+}
+
+TEST(Core, ShardedFileWithADifferentSizeIsRefusedAtMount) {
+  Fixture fx({{"f", 5 * kB}}, ModelSpec{hashing::HashAlgorithm::sha256, 2 * kB, false});
+  std::vector<Bytes> shorter = {Bytes(5 * kB - 1, 0)};
+  LyingStore store(std::move(shorter));
+  try {
+    VerifiedFileCore core(fx.manifest(), store, CoreOptions{}, nullptr);
+    FAIL() << "size change not noticed";
+  } catch (const verifier::VerificationError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("differs from the signed size"));
+  }
+}
+
+}  // namespace
+}  // namespace sigmount::fs

@@ -1,0 +1,119 @@
+// Test helpers for fs/: random models on disk, signed the honest way (a fresh EC key, the
+// project's own signer, then SignatureVerifier -> VerifiedManifest), and backing stores that
+// lie on purpose.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fs/backing_store.h"
+#include "hashing/bytes.h"
+#include "hashing/digest.h"
+#include "verifier/verified_manifest.h"
+
+namespace sigmount::fs::testing {
+
+// A fresh directory under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+Bytes random_bytes(std::size_t size, std::uint64_t seed);
+void write_file(const std::filesystem::path& path, ByteView content);
+Bytes read_file(const std::filesystem::path& path);
+
+struct ModelSpec {
+  hashing::HashAlgorithm hash = hashing::HashAlgorithm::sha256;
+  std::uint64_t shard_size = 0;  // 0: the files serialization
+  bool allow_symlinks = false;
+};
+
+// A model signed with a throwaway key. `public_key` and `signature` live in a directory of
+// their own, so the model directory holds only the model files.
+struct SignedModel {
+  std::unique_ptr<TempDir> keys;
+  std::filesystem::path public_key;
+  std::filesystem::path signature;
+  std::string bundle_json;
+  verifier::VerifiedManifest manifest;
+};
+
+// Signs the files `names` under `root` as they are now (a single "." signs `root` itself, a
+// regular file) and verifies the bundle. Sharded when spec.shard_size > 0.
+SignedModel sign_model(const std::filesystem::path& root, std::vector<std::string> names,
+                       const ModelSpec& spec = {});
+
+// Writes random files of the given sizes under `root` and returns their contents by name.
+std::map<std::string, Bytes> write_random_model(const std::filesystem::path& root,
+                                                const std::map<std::string, std::size_t>& sizes,
+                                                std::uint64_t seed = 1);
+
+// An in-memory store, honest unless told otherwise. Thread-safe.
+class LyingStore final : public BackingStore {
+ public:
+  enum class Lie {
+    none,
+    // Every byte read a second time (or later) comes back flipped: a backing file that changes
+    // right after the daemon read it.
+    second_read_differs,
+  };
+  explicit LyingStore(std::vector<Bytes> files) : files_(std::move(files)), sizes_(size_list()) {}
+
+  std::size_t file_count() const override { return files_.size(); }
+  std::uint64_t size(std::size_t file) const override { return sizes_[file]; }
+  std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
+
+  void set_lie(Lie lie);
+  // Flips one byte of the stored content (the size seen at mount stays the same).
+  void flip(std::size_t file, std::uint64_t offset);
+  // Cuts the stored content; reads beyond come back short.
+  void truncate(std::size_t file, std::uint64_t size);
+  // The next `count` reads throw std::system_error(EIO).
+  void fail_next(int count) { failures_ = count; }
+  // Bytes handed out so far, and how often the byte at `offset` of `file` was read.
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  int reads_of(std::size_t file, std::uint64_t offset) const;
+  std::uint64_t read_calls() const { return read_calls_; }
+  const Bytes& content(std::size_t file) const { return files_[file]; }
+
+ private:
+  std::vector<std::uint64_t> size_list() const;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::vector<Bytes> files_;
+  std::vector<std::uint64_t> sizes_;
+  Lie lie_ = Lie::none;
+  int failures_ = 0;
+  std::uint64_t bytes_read_ = 0;
+  std::uint64_t read_calls_ = 0;
+  std::map<std::pair<std::size_t, std::uint64_t>, int> read_counts_;  // by 64 KiB-aligned start
+};
+
+// Collects event lines (thread-safe), for asserting on the log.
+class EventLog {
+ public:
+  std::function<void(const std::string&)> sink();
+  std::vector<std::string> lines() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace sigmount::fs::testing
