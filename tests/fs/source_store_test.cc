@@ -1,0 +1,145 @@
+// The real store opens only what the manifest names, strictly inside SOURCE, at mount time.
+#include "fs/source_store.h"
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/verified_file_core.h"
+#include "tests/fs/signed_model.h"
+#include "verifier/errors.h"
+
+namespace sigmount::fs {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+std::vector<verifier::SignedFile> files_named(std::vector<std::string> names) {
+  std::vector<verifier::SignedFile> files;
+  for (auto& name : names) {
+    verifier::SignedFile file;
+    file.path = std::move(name);
+    file.shards.push_back({0, verifier::Shard::kToEndOfFile, {}});
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+std::string open_problem(const std::filesystem::path& root, std::vector<std::string> names,
+                         bool allow_symlinks = false) {
+  try {
+    SourceStore store(root, files_named(std::move(names)), allow_symlinks,
+                      hashing::ReaderBackend::pread);
+  } catch (const verifier::VerificationError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(SourceStore, ReadsTheSignedFilesAndTheirSizes) {
+  TempDir dir;
+  auto content = testing::write_random_model(dir.path(), {{"a", 1000}, {"d/b", 70000}});
+  for (auto backend : {hashing::ReaderBackend::pread, hashing::ReaderBackend::automatic}) {
+    SourceStore store(dir.path(), files_named({"a", "d/b"}), false, backend);
+    ASSERT_EQ(store.file_count(), 2u);
+    EXPECT_EQ(store.size(1), 70000u);
+    Bytes out(500);
+    ASSERT_EQ(store.read(1, 69000, out), 500u);
+    EXPECT_TRUE(std::equal(out.begin(), out.end(), content["d/b"].begin() + 69000));
+  }
+}
+
+TEST(SourceStore, MissingOrIrregularFilesFailTheMountNamingEachOne) {
+  TempDir dir;
+  testing::write_random_model(dir.path(), {{"present", 10}});
+  std::filesystem::create_directory(dir / "a_dir");
+  ASSERT_EQ(mkfifo((dir / "fifo").c_str(), 0600), 0);
+  const std::string problem = open_problem(dir.path(), {"present", "gone", "a_dir", "fifo"});
+  EXPECT_THAT(problem, HasSubstr("\"gone\": missing"));
+  EXPECT_THAT(problem, HasSubstr("\"a_dir\": not a regular file"));
+  EXPECT_THAT(problem, HasSubstr("\"fifo\": not a regular file"));
+  EXPECT_THAT(problem, ::testing::Not(HasSubstr("present")));
+}
+
+TEST(SourceStore, NothingOutsideSourceIsEverOpened) {
+  TempDir outside;
+  testing::write_random_model(outside.path(), {{"secret", 10}});
+  TempDir dir;
+  testing::write_random_model(dir.path(), {{"real", 10}});
+  std::filesystem::create_symlink(outside / "secret", dir / "escape");
+  std::filesystem::create_symlink("../" + outside.path().filename().string() + "/secret",
+                                  dir / "relative_escape");
+  std::filesystem::create_directory_symlink(outside.path(), dir / "dirlink");
+  std::filesystem::create_symlink("real", dir / "inside");
+
+  EXPECT_THAT(open_problem(dir.path(), {"escape"}, true), HasSubstr("resolves outside SOURCE"));
+  EXPECT_THAT(open_problem(dir.path(), {"relative_escape"}, true),
+              HasSubstr("resolves outside SOURCE"));
+  EXPECT_THAT(open_problem(dir.path(), {"dirlink/secret"}, true),
+              HasSubstr("resolves outside SOURCE"));
+  EXPECT_THAT(
+      open_problem(dir.path(), {"../" + outside.path().filename().string() + "/secret"}, true),
+      HasSubstr("resolves outside SOURCE"));
+  // A symlink inside the model is fine only when the signature allows symlinks.
+  EXPECT_EQ(open_problem(dir.path(), {"inside"}, true), "");
+  EXPECT_THAT(open_problem(dir.path(), {"inside"}, false), HasSubstr("symlink"));
+  EXPECT_THAT(open_problem(dir.path(), {"escape"}, false), HasSubstr("symlink"));
+}
+
+TEST(SourceStore, RenamingOrReplacingAfterOpenDoesNotChangeWhatIsRead) {
+  TempDir dir;
+  auto content = testing::write_random_model(dir.path(), {{"f", 4096}});
+  SourceStore store(dir.path(), files_named({"f"}), false, hashing::ReaderBackend::pread);
+  std::filesystem::rename(dir / "f", dir / "moved");
+  testing::write_file(dir / "f", Bytes(4096, 0));
+  Bytes out(4096);
+  ASSERT_EQ(store.read(0, 0, out), 4096u);
+  EXPECT_EQ(out, content["f"]) << "the inode opened at mount is the one read";
+}
+
+TEST(SourceStore, TruncationShowsAsAShortRead) {
+  TempDir dir;
+  testing::write_random_model(dir.path(), {{"f", 8192}});
+  SourceStore store(dir.path(), files_named({"f"}), false, hashing::ReaderBackend::pread);
+  std::filesystem::resize_file(dir / "f", 100);
+  Bytes out(4096);
+  EXPECT_LT(store.read(0, 4096, out), out.size());
+  EXPECT_EQ(store.size(0), 8192u) << "the size seen at mount does not change";
+}
+
+TEST(SourceStore, SingleFileModel) {
+  TempDir dir;
+  auto content = testing::write_random_model(dir.path(), {{"model.gguf", 3000}});
+  SourceStore store(dir / "model.gguf", files_named({"."}), false, hashing::ReaderBackend::pread);
+  Bytes out(3000);
+  ASSERT_EQ(store.read(0, 0, out), 3000u);
+  EXPECT_EQ(out, content["model.gguf"]);
+}
+
+TEST(SourceStore, WithTheCoreATamperedSourceNeverServesTamperedBytes) {
+  TempDir dir;
+  auto content = testing::write_random_model(dir.path(), {{"w", 300000}});
+  auto signed_model = testing::sign_model(dir.path(), {"w"});
+  SourceStore store(dir.path(), signed_model.manifest.files(), false,
+                    hashing::ReaderBackend::automatic);
+  VerifiedFileCore core(signed_model.manifest, store, CoreOptions{0, false}, nullptr);
+  auto read = core.read(0, 0, 300000);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read.concatenate(), content["w"]);
+  // Flip one byte in place (same inode).
+  const int fd = ::open((dir / "w").c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  const std::uint8_t flipped = content["w"][200000] ^ 0xff;
+  ASSERT_EQ(::pwrite(fd, &flipped, 1, 200000), 1);
+  ::close(fd);
+  EXPECT_EQ(core.read(0, 199990, 20).error(), EIO);
+  auto clean = core.read(0, 0, 1000);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_EQ(clean.concatenate(), Bytes(content["w"].begin(), content["w"].begin() + 1000));
+}
+
+}  // namespace
+}  // namespace sigmount::fs
