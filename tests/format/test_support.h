@@ -80,10 +80,21 @@ inline EvpPkey generate_ec_key(const char* curve) {
   return key;
 }
 
-inline EvpPkey generate_rsa_key(unsigned bits = 2048) {
-  EvpPkey key(EVP_RSA_gen(bits));
-  check(key != nullptr, "EVP_RSA_gen");
-  return key;
+// RSA key generation is slow (more so under sanitizers); tests take keys from a small pool
+// made once per process. Each call returns a new handle to the next key of the pool.
+inline EvpPkey generate_rsa_key() {
+  static std::vector<EvpPkey> pool = [] {
+    std::vector<EvpPkey> keys;
+    for (int i = 0; i < 4; ++i) {
+      keys.emplace_back(EVP_RSA_gen(2048));
+      check(keys.back() != nullptr, "EVP_RSA_gen");
+    }
+    return keys;
+  }();
+  static std::size_t next = 0;
+  EVP_PKEY* key = pool[next++ % pool.size()].get();
+  EVP_PKEY_up_ref(key);
+  return EvpPkey(key);
 }
 
 inline std::string bio_text(BIO* bio) {
