@@ -3,9 +3,11 @@
 #include <iostream>
 
 #include "tools/command_support.h"
-#ifdef SIGMOUNT_HAVE_MOUNT
+#include "tools/digest_cli.h"
+#include "tools/inspect_cli.h"
 #include "tools/mount_cli.h"
-#endif
+#include "tools/sign_cli.h"
+#include "tools/verify_cli.h"
 #ifdef SIGMOUNT_HAVE_VERIFY_BUNDLE
 #include "tools/verify_bundle_command.h"
 #endif
@@ -22,13 +24,12 @@ namespace {
 
 const std::vector<CommandEntry>& command_table() {
   static const std::vector<CommandEntry> table = {
-#ifdef SIGMOUNT_HAVE_MOUNT
+      {"sign", &sign_main},
+      {"verify", &verify_main},
+      {"digest", &digest_main},
+      {"inspect", &inspect_main},
       {"mount", &mount_main},
       {"status", &status_main},
-#else
-      {"mount", &not_built},
-      {"status", &not_built},
-#endif
 #ifdef SIGMOUNT_HAVE_VERIFY_BUNDLE
       {"verify-bundle", &run_verify_bundle},
 #else

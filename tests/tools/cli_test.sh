@@ -1,0 +1,369 @@
+#!/usr/bin/env bash
+# Drives the built `sigmount` binary end to end: usage errors, sign/verify round trips for
+# every serialization and hash, tampered models, and model_signing's own signed fixtures.
+# Usage: cli_test.sh SIGMOUNT_BINARY DATA_DIR [GROUP...]
+#   GROUP: usage, roundtrip, tamper, fixtures, inspect (default: all).
+# Prints one line per check and a summary; exits 1 if any check failed.
+set -uo pipefail
+
+sigmount=$(realpath "$1")
+data=$(realpath "$2")
+shift 2
+groups=("$@")
+[[ ${#groups[@]} -eq 0 ]] && groups=(usage roundtrip tamper fixtures inspect)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sigmount-cli-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+passes=0
+failures=0
+out="$work/out"
+
+pass() { passes=$((passes + 1)); echo "ok   $1"; }
+fail() {
+  failures=$((failures + 1))
+  echo "FAIL $1"
+  sed 's/^/     | /' "$out" | head -n 20
+}
+
+# expect NAME EXIT_CODE [--line REGEX]... -- COMMAND...
+# Runs COMMAND (stdout+stderr to $out); checks its exit code and that each REGEX matches a line.
+expect() {
+  local name=$1 want=$2
+  shift 2
+  local patterns=()
+  while [[ $# -gt 0 && $1 != "--" ]]; do
+    [[ $1 == "--line" ]] && patterns+=("$2")
+    shift 2
+  done
+  shift
+  "$@" >"$out" 2>&1
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    echo "     (exit $got, expected $want: $*)" >>"$out"
+    fail "$name"
+    return
+  fi
+  local pattern
+  for pattern in "${patterns[@]}"; do
+    if ! grep -Eq -- "$pattern" "$out"; then
+      echo "     (no line matches /$pattern/)" >>"$out"
+      fail "$name"
+      return
+    fi
+  done
+  pass "$name"
+}
+
+# A small random model: files at the top, in a subdirectory, an empty one.
+make_model() {
+  local dir=$1
+  mkdir -p "$dir/sub/deeper"
+  head -c 70000 /dev/urandom >"$dir/model-00001-of-00002.safetensors"
+  head -c 1234 /dev/urandom >"$dir/model-00002-of-00002.safetensors"
+  head -c 300 /dev/urandom >"$dir/sub/tokenizer.json"
+  head -c 5000 /dev/urandom >"$dir/sub/deeper/weights.bin"
+  : >"$dir/sub/empty"
+}
+
+make_keys() {
+  openssl ecparam -name prime256v1 -genkey -noout -out "$work/key.pem" 2>/dev/null
+  openssl ec -in "$work/key.pem" -pubout -out "$work/pub.pem" 2>/dev/null
+  openssl ecparam -name secp384r1 -genkey -noout -out "$work/other-key.pem" 2>/dev/null
+  openssl ec -in "$work/other-key.pem" -pubout -out "$work/other-pub.pem" 2>/dev/null
+  openssl req -x509 -new -key "$work/other-key.pem" -subj "/CN=Unrelated CA" -days 3650 \
+    -out "$work/other-ca.pem" 2>/dev/null
+}
+
+group_usage() {
+  make_model "$work/usage-model"
+  expect "no arguments exits 2" 2 -- "$sigmount"
+  expect "unknown command exits 2" 2 --line "unknown command" -- "$sigmount" frobnicate
+  expect "--version" 0 --line "^sigmount [0-9]" -- "$sigmount" --version
+  expect "--help" 0 --line "usage: sigmount" -- "$sigmount" --help
+  expect "sign key -h" 0 --line "--private-key" --line "--ignore-paths" -- \
+    "$sigmount" sign key -h
+  expect "verify sigstore --help" 0 --line "--identity-provider" -- \
+    "$sigmount" verify sigstore --help
+  expect "mount -h" 0 --line "usage: sigmount mount" -- "$sigmount" mount -h
+  expect "sign without method exits 2" 2 -- "$sigmount" sign
+  expect "sign unknown method exits 2" 2 -- "$sigmount" sign pkcs11 usage-model
+  expect "sign key without --private-key exits 2" 2 --line "private-key" -- \
+    "$sigmount" sign key usage-model
+  expect "verify key without --public-key exits 2" 2 --line "public-key" -- \
+    "$sigmount" verify key usage-model
+  expect "verify key without MODEL_PATH exits 2" 2 --line "MODEL_PATH" -- \
+    "$sigmount" verify key --public-key pub.pem
+  expect "verify certificate without a CA exits 2" 2 --line "certificate-chain" -- \
+    "$sigmount" verify certificate usage-model
+  expect "verify sigstore without --identity exits 2" 2 --line "identity" -- \
+    "$sigmount" verify sigstore --identity-provider https://x usage-model
+  expect "unknown option exits 2" 2 --line "unknown option --frob" -- \
+    "$sigmount" verify key --public-key pub.pem --frob usage-model
+  expect "option missing its value exits 2" 2 -- "$sigmount" digest usage-model --ignore-paths
+  expect "two models exit 2" 2 -- "$sigmount" digest usage-model usage-model
+  expect "unknown --hash exits 2" 2 --line "hash" -- \
+    "$sigmount" sign key --private-key key.pem --hash md5 usage-model
+  expect "unknown --serialization exits 2" 2 -- \
+    "$sigmount" sign key --private-key key.pem --serialization tree usage-model
+  expect "--shard-size without shards exits 2" 2 -- \
+    "$sigmount" sign key --private-key key.pem --shard-size 8 usage-model
+  expect "--shard-size 0 exits 2" 2 -- \
+    "$sigmount" sign key --private-key key.pem --serialization shards --shard-size 0 usage-model
+  expect "--trusted-root with --trust-config exits 2" 2 -- \
+    "$sigmount" verify sigstore --identity a --identity-provider b --trusted-root x \
+    --trust-config y usage-model
+  expect "a missing model exits 1" 1 --line "Computing digest failed" -- \
+    "$sigmount" digest no-such-model
+  expect "a missing private key exits 1" 1 --line "Signing failed" -- \
+    "$sigmount" sign key --private-key no-such-key.pem usage-model
+}
+
+# sign_and_verify NAME SIGN_OPTIONS...: signs a fresh model, verifies it, checks the digest.
+sign_and_verify() {
+  local name=$1
+  shift
+  local model="$work/rt-$name"
+  make_model "$model"
+  expect "sign key ($name)" 0 --line "^Signing succeeded$" -- \
+    "$sigmount" sign key --private-key key.pem --signature "rt-$name.sig" "$@" "$model"
+  expect "verify key ($name)" 0 --line "^Verification succeeded$" -- \
+    "$sigmount" verify key --public-key pub.pem --signature "rt-$name.sig" "$model"
+  expect "verify key, wrong key ($name)" 1 --line "^Verification failed" -- \
+    "$sigmount" verify key --public-key other-pub.pem --signature "rt-$name.sig" "$model"
+}
+
+group_roundtrip() {
+  local hash
+  for hash in sha256 blake2 blake2b blake3; do
+    sign_and_verify "files-$hash" --hash "$hash"
+    sign_and_verify "shards-$hash" --hash "$hash" --serialization shards --shard-size 4096
+  done
+  sign_and_verify "shards-default-size" --serialization=shards
+  sign_and_verify "underscore-spelling" --hash=sha256 --shard_size 1000 --serialization shards
+
+  # The default signature path is ./model.sig, and it is left out even inside the model.
+  make_model "$work/rt-default"
+  (cd "$work/rt-default" && "$sigmount" sign key --private-key ../key.pem . >"$out" 2>&1) &&
+    (cd "$work/rt-default" && "$sigmount" verify key --public-key ../pub.pem . >"$out" 2>&1) &&
+    pass "default ./model.sig inside the model is ignored" ||
+    fail "default ./model.sig inside the model is ignored"
+
+  # A single-file model.
+  head -c 999 /dev/urandom >"$work/single.bin"
+  expect "sign a single file" 0 -- "$sigmount" sign key --private-key key.pem \
+    --signature single.sig single.bin
+  expect "verify a single file" 0 --line "^Verification succeeded$" -- \
+    "$sigmount" verify key --public-key pub.pem --signature single.sig single.bin
+
+  # digest equals the signed root digest, with and without --ignore-paths.
+  make_model "$work/rt-digest"
+  "$sigmount" digest rt-digest >"$work/digest1" 2>&1
+  "$sigmount" sign key --private-key key.pem --signature rt-digest.sig rt-digest >/dev/null 2>&1
+  "$sigmount" inspect rt-digest.sig >"$work/inspect1" 2>&1
+  if grep -Eq '^sha256:[0-9a-f]{64}$' "$work/digest1" &&
+    grep -q "root digest: *$(cat "$work/digest1")" "$work/inspect1"; then
+    pass "digest prints the signed root digest"
+  else
+    cat "$work/digest1" "$work/inspect1" >"$out"
+    fail "digest prints the signed root digest"
+  fi
+
+  # --ignore-paths at signing time is recorded and honoured at verification.
+  make_model "$work/rt-ignore"
+  expect "sign with --ignore-paths" 0 -- "$sigmount" sign key --private-key key.pem \
+    --signature rt-ignore.sig --ignore-paths rt-ignore/sub "$work/rt-ignore"
+  echo changed >"$work/rt-ignore/sub/tokenizer.json"
+  expect "ignored paths may change" 0 --line "^Verification succeeded$" -- \
+    "$sigmount" verify key --public-key pub.pem --signature rt-ignore.sig rt-ignore
+
+  # .git is ignored by default (and recorded as ignored); --no-ignore-git-paths signs it.
+  make_model "$work/rt-git"
+  mkdir -p "$work/rt-git/.git" && echo "ref" >"$work/rt-git/.git/HEAD"
+  expect "sign ignoring .git" 0 -- "$sigmount" sign key --private-key key.pem \
+    --signature rt-git.sig rt-git
+  echo "other" >"$work/rt-git/.git/HEAD"
+  expect "verify ignores .git" 0 -- "$sigmount" verify key --public-key pub.pem \
+    --signature rt-git.sig rt-git
+  expect "sign --no-ignore-git-paths" 0 -- "$sigmount" sign key --private-key key.pem \
+    --signature rt-git2.sig --no-ignore-git-paths rt-git
+  echo "changed again" >"$work/rt-git/.git/HEAD"
+  expect "--no-ignore-git-paths signed .git" 1 --line "^Verification failed.*\.git/HEAD" -- \
+    "$sigmount" verify key --public-key pub.pem --signature rt-git2.sig --no-ignore-git-paths rt-git
+
+  # Symlinks: refused unless allowed.
+  make_model "$work/rt-link"
+  ln -s model-00002-of-00002.safetensors "$work/rt-link/link.safetensors"
+  expect "sign refuses a symlink" 1 --line "Signing failed" -- \
+    "$sigmount" sign key --private-key key.pem --signature rt-link.sig rt-link
+  expect "sign --allow-symlinks" 0 -- \
+    "$sigmount" sign key --private-key key.pem --signature rt-link.sig --allow-symlinks rt-link
+  expect "verify --allow-symlinks" 0 -- \
+    "$sigmount" verify key --public-key pub.pem --signature rt-link.sig --allow-symlinks rt-link
+
+  # An encrypted private key.
+  openssl ec -in key.pem -aes256 -passout pass:s3cret -out enc-key.pem 2>/dev/null
+  make_model "$work/rt-password"
+  expect "sign with --password" 0 -- "$sigmount" sign key --private-key enc-key.pem \
+    --password s3cret --signature rt-password.sig rt-password
+  expect "sign with a wrong --password exits 1" 1 --line "Signing failed" -- \
+    "$sigmount" sign key --private-key enc-key.pem --password wrong --signature x.sig rt-password
+  expect "verify a password-signed model" 0 -- "$sigmount" verify key --public-key pub.pem \
+    --signature rt-password.sig rt-password
+}
+
+# tampered NAME MUTATION REGEX: signs a model, applies MUTATION (a shell snippet run in the
+# model dir), expects verification to fail with a line matching REGEX.
+tampered() {
+  local name=$1 mutation=$2 regex=$3
+  shift 3
+  local model="$work/tamper-$name"
+  make_model "$model"
+  "$sigmount" sign key --private-key key.pem --signature "tamper-$name.sig" "$@" "$model" \
+    >/dev/null 2>&1
+  (cd "$model" && eval "$mutation")
+  expect "tampered: $name" 1 --line "^Verification failed" --line "$regex" -- \
+    "$sigmount" verify key --public-key pub.pem --signature "tamper-$name.sig" "$model"
+}
+
+flip_byte() {  # flip_byte FILE OFFSET
+  local byte
+  byte=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "$(printf '\\%03o' $((byte ^ 1)))" |
+    dd of="$1" bs=1 seek="$2" count=1 conv=notrunc status=none
+}
+
+group_tamper() {
+  tampered "byte flipped" "flip_byte model-00001-of-00002.safetensors 12345" \
+    "model-00001-of-00002.safetensors"
+  tampered "byte flipped (shards)" "flip_byte model-00001-of-00002.safetensors 69999" \
+    "model-00001-of-00002.safetensors" --serialization shards --shard-size 4096
+  tampered "byte flipped in a subdirectory" "flip_byte sub/deeper/weights.bin 0" \
+    "sub/deeper/weights.bin"
+  tampered "file added" "echo new >sub/added.txt" "sub/added.txt"
+  tampered "file removed" "rm sub/tokenizer.json" "sub/tokenizer.json"
+  tampered "file renamed" "mv sub/tokenizer.json sub/tokenizer2.json" "sub/tokenizer2?.json"
+  tampered "file truncated" "truncate -s 100 model-00002-of-00002.safetensors" \
+    "model-00002-of-00002.safetensors"
+  tampered "empty file filled" "echo x >sub/empty" "sub/empty"
+
+  # Two problems: one line each.
+  tampered "two problems" "flip_byte sub/deeper/weights.bin 1; rm sub/tokenizer.json" \
+    "sub/deeper/weights.bin"
+  if [[ $(grep -c "^Verification failed" "$out") -ge 2 ]]; then
+    pass "one line per problem"
+  else
+    fail "one line per problem"
+  fi
+
+  # A modified signature.
+  make_model "$work/tamper-sig"
+  "$sigmount" sign key --private-key key.pem --signature tamper-sig.sig tamper-sig >/dev/null 2>&1
+  # Change one digest inside the signed statement, keep the signature.
+  python3 - tamper-sig.sig <<'PY'
+import base64, json, sys
+path = sys.argv[1]
+bundle = json.load(open(path))
+statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
+digest = statement["predicate"]["resources"][0]["digest"]
+statement["predicate"]["resources"][0]["digest"] = ("0" if digest[0] != "0" else "1") + digest[1:]
+bundle["dsseEnvelope"]["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
+json.dump(bundle, open(path, "w"))
+PY
+  expect "tampered signature payload" 1 --line "^Verification failed" -- \
+    "$sigmount" verify key --public-key pub.pem --signature tamper-sig.sig tamper-sig
+  expect "missing signature file" 1 --line "^Verification failed" -- \
+    "$sigmount" verify key --public-key pub.pem --signature no-such.sig tamper-sig
+  echo "not json" >garbage.sig
+  expect "garbage signature file" 1 --line "^Verification failed" -- \
+    "$sigmount" verify key --public-key pub.pem --signature garbage.sig tamper-sig
+
+  # --ignore-unsigned-files tolerates an added file, never a changed one.
+  make_model "$work/tamper-unsigned"
+  "$sigmount" sign key --private-key key.pem --signature tamper-unsigned.sig tamper-unsigned \
+    >/dev/null 2>&1
+  echo extra >"$work/tamper-unsigned/README.md"
+  expect "--ignore-unsigned-files accepts an added file" 0 -- "$sigmount" verify key \
+    --public-key pub.pem --signature tamper-unsigned.sig --ignore-unsigned-files tamper-unsigned
+  flip_byte "$work/tamper-unsigned/sub/tokenizer.json" 5
+  expect "--ignore-unsigned-files still checks signed files" 1 --line "sub/tokenizer.json" -- \
+    "$sigmount" verify key --public-key pub.pem --signature tamper-unsigned.sig \
+    --ignore_unsigned_files tamper-unsigned
+}
+
+group_fixtures() {
+  cp -r "$data" "$work/fixtures" && chmod -R u+w "$work/fixtures"
+  cd "$work/fixtures" || return
+  local v
+  for v in v1.0.0 v1.1.0; do
+    local key_model="$v-elliptic-key" key_ignore=() cert_ignore=()
+    # v1.0.0 signed the single file signme-1; v1.1.0 the folder, recording ignore-me.
+    [[ $v == v1.0.0 ]] && key_model="$v-elliptic-key/signme-1"
+    [[ $v == v1.0.0 ]] && cert_ignore=(--ignore-paths "$v-certificate/ignore-me")
+    expect "model_signing $v key bundle" 0 --line "^Verification succeeded$" -- \
+      "$sigmount" verify key --public-key keys/signing-key-pub.pem \
+      --signature "$v-elliptic-key/model.sig" "${key_ignore[@]}" "$key_model"
+    expect "model_signing $v key bundle, other key" 1 --line "^Verification failed" -- \
+      "$sigmount" verify key --public-key "$work/pub.pem" \
+      --signature "$v-elliptic-key/model.sig" "$key_model"
+    expect "model_signing $v certificate bundle" 0 --line "^Verification succeeded$" -- \
+      "$sigmount" verify certificate --certificate-chain keys/ca-cert.pem \
+      --signature "$v-certificate/model.sig" "${cert_ignore[@]}" "$v-certificate"
+    expect "model_signing $v certificate bundle, untrusted CA" 1 --line "^Verification failed" -- \
+      "$sigmount" verify certificate --certificate-chain "$work/other-ca.pem" \
+      --signature "$v-certificate/model.sig" "${cert_ignore[@]}" "$v-certificate"
+    local sig_ignore=()
+    [[ $v == v1.0.0 ]] && sig_ignore=(--ignore-paths "$v-sigstore/ignore-me")
+    expect "model_signing $v sigstore bundle" 0 --line "^Verification succeeded$" -- \
+      "$sigmount" verify sigstore --identity stefanb@us.ibm.com \
+      --identity-provider https://sigstore.verify.ibm.com/oauth2 \
+      --trusted-root trusted_root.json --signature "$v-sigstore/model.sig" "${sig_ignore[@]}" \
+      "$v-sigstore"
+    expect "model_signing $v sigstore bundle, built-in root" 0 --line "^Verification succeeded$" -- \
+      "$sigmount" verify sigstore --identity stefanb@us.ibm.com \
+      --identity_provider https://sigstore.verify.ibm.com/oauth2 \
+      --signature "$v-sigstore/model.sig" "${sig_ignore[@]}" "$v-sigstore"
+    expect "model_signing $v sigstore bundle, other identity" 1 --line "^Verification failed" -- \
+      "$sigmount" verify sigstore --identity someone@example.com \
+      --identity-provider https://sigstore.verify.ibm.com/oauth2 \
+      --trusted-root trusted_root.json --signature "$v-sigstore/model.sig" "${sig_ignore[@]}" \
+      "$v-sigstore"
+    expect "model_signing $v sigstore bundle, other issuer" 1 --line "^Verification failed" -- \
+      "$sigmount" verify sigstore --identity stefanb@us.ibm.com \
+      --identity-provider https://accounts.google.com \
+      --trusted-root trusted_root.json --signature "$v-sigstore/model.sig" "${sig_ignore[@]}" \
+      "$v-sigstore"
+  done
+  # model_signing's documented 2-file digest (signme-1 + signme-2).
+  expect "digest of signme-1 + signme-2" 0 \
+    --line "^sha256:61d4849d9d90076d6215f4d525f13d6574af8e3f67aef3e6f36fc40a14fdd226$" -- \
+    "$sigmount" digest --ignore-paths v1.1.0-certificate/ignore-me \
+    --ignore-paths v1.1.0-certificate/model.sig v1.1.0-certificate
+  # A fixture with a flipped byte.
+  cp -r v1.1.0-elliptic-key tampered-key
+  flip_byte tampered-key/signme-2 3
+  expect "model_signing v1.1.0 key bundle, tampered file" 1 \
+    --line "^Verification failed.*signme-2" -- \
+    "$sigmount" verify key --public-key keys/signing-key-pub.pem \
+    --signature tampered-key/model.sig tampered-key
+  cd "$work" || exit 1
+}
+
+group_inspect() {
+  expect "inspect a model_signing bundle" 0 --line "^UNVERIFIED" \
+    --line "resources: *2" --line "signme-1" -- \
+    "$sigmount" inspect "$data/v1.1.0-elliptic-key/model.sig"
+  expect "inspect a model dir (DIR/model.sig)" 0 --line "^UNVERIFIED" --line "tlog entries: *1" -- \
+    "$sigmount" inspect "$data/v1.1.0-sigstore"
+  echo "{}" >empty.json
+  expect "inspect a non-bundle exits 1" 1 --line "Inspect failed" -- "$sigmount" inspect empty.json
+}
+
+make_keys
+for group in "${groups[@]}"; do
+  echo "== $group"
+  "group_$group"
+done
+echo "cli tests: $passes passed, $failures failed"
+[[ $failures -eq 0 ]]

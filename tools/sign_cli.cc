@@ -1,0 +1,113 @@
+#include "tools/sign_cli.h"
+
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <system_error>
+
+#include "tools/command_support.h"
+#include "tools/model_options.h"
+#include "tools/progress_bar.h"
+#include "verifier/format/statement.h"
+#include "verifier/model/serialize.h"
+#include "verifier/trust/signing.h"
+
+namespace sigmount::tools {
+namespace {
+
+constexpr const char* kSignUsage = "usage: sigmount sign key|certificate [options] MODEL_PATH\n";
+
+ArgParser sign_parser(const std::string& method) {
+  ArgParser parser("sigmount sign " + method,
+                   method == "key"
+                       ? "Sign the model at MODEL_PATH with an EC private key."
+                       : "Sign the model at MODEL_PATH with a private key and its certificate.");
+  parser.value("private-key", "PATH", "The EC private key (PEM, SEC1 or PKCS#8). Required.")
+      .value("password", "PASSWORD", "The private key's password, if it is encrypted.");
+  if (method == "certificate") {
+    parser
+        .value("signing-certificate", "PATH",
+               "The certificate of the private key (PEM), put in the bundle. Required.")
+        .list("certificate-chain", "PATH",
+              "Certificates (PEM) to put in the bundle after the signing certificate.");
+  }
+  add_signature_option(parser, "Where to write the signature bundle");
+  add_model_options(parser);
+  add_serialization_options(parser);
+  parser.positional("MODEL_PATH", "The model directory, or a single model file.");
+  return parser;
+}
+
+// The statement for the model at `root`, hashed on all cores with a progress bar for big models.
+std::string hash_model(const std::filesystem::path& root, const verifier::ModelOptions& options,
+                       verifier::Serialization serialization) {
+  serialization.ignore_paths = verifier::recorded_ignore_paths(root, options);
+  const auto files = verifier::list_model_files(root, options);
+  const std::uint64_t total =
+      std::accumulate(files.begin(), files.end(), std::uint64_t{0},
+                      [](std::uint64_t sum, const verifier::ModelFile& f) { return sum + f.size; });
+  ProgressBar progress("hashing", total);
+  verifier::HashingKnobs knobs;
+  knobs.progress = progress.callback();
+  const auto resources = verifier::serialize_files(files, serialization, knobs);
+  return verifier::write_statement(verifier::model_name(root), serialization, resources);
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot write the signature " + path.string());
+  }
+}
+
+}  // namespace
+
+int sign_main(std::span<const std::string> args) {
+  if (args.empty() || (args[0] != "key" && args[0] != "certificate")) {
+    if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
+      std::cout << kSignUsage;
+      return kExitOk;
+    }
+    std::cerr << "error: "
+              << (args.empty() ? std::string("missing method")
+                               : "unknown signing method '" + args[0] + "'")
+              << " (expected key or certificate)\n"
+              << kSignUsage;
+    return kExitUsage;
+  }
+  const std::string method = args[0];
+  const ArgParser parser = sign_parser(method);
+  int exit_code = kExitOk;
+  auto parsed = parse_or_exit(parser, args.subspan(1), exit_code);
+  if (!parsed) return exit_code;
+
+  return run_reporting_failures("Signing failed", [&] {
+    const std::filesystem::path model = parsed->positionals()[0];
+    const std::filesystem::path signature = signature_path_from(*parsed);
+    const auto private_key = parsed->required("private-key");
+    const auto password = parsed->value("password");
+    const auto serialization = serialization_from(*parsed);
+    const auto options = model_options_from(*parsed, signature);
+
+    std::string bundle;
+    if (method == "key") {
+      // Load the key before hashing: a wrong password should not cost a full model hash.
+      const auto signer = verifier::trust::KeySigner::from_file(private_key, password);
+      bundle = verifier::trust::sign_statement(hash_model(model, options, serialization), signer);
+    } else {
+      std::vector<std::filesystem::path> chain;
+      for (const auto& path : parsed->list("certificate-chain")) chain.emplace_back(path);
+      const auto signer = verifier::trust::CertificateSigner::from_files(
+          private_key, password, parsed->required("signing-certificate"), chain);
+      bundle = verifier::trust::sign_statement(hash_model(model, options, serialization), signer);
+    }
+    write_file(signature, bundle);
+    std::cout << "Signing succeeded\n";
+    return kExitOk;
+  });
+}
+
+}  // namespace sigmount::tools

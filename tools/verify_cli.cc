@@ -1,0 +1,90 @@
+#include "tools/verify_cli.h"
+
+#include <iostream>
+#include <system_error>
+
+#include "tools/command_support.h"
+#include "tools/model_options.h"
+#include "tools/progress_bar.h"
+#include "tools/verification_options.h"
+#include "verifier/model/model_check.h"
+#include "verifier/signature_verifier.h"
+#include "verifier/trust/signing.h"
+
+namespace sigmount::tools {
+namespace {
+
+constexpr const char* kVerifyUsage =
+    "usage: sigmount verify key|certificate|sigstore [options] MODEL_PATH\n";
+
+ArgParser verify_parser(TrustMethod method, const std::string& method_word) {
+  ArgParser parser("sigmount verify " + method_word,
+                   "Verify the signature of the model at MODEL_PATH, then check every file "
+                   "against the signed manifest.");
+  add_trust_options(parser, method);
+  add_signature_option(parser, "The signature bundle to verify");
+  parser.flag("ignore-unsigned-files",
+              "Check only the signed files; files the signature does not list are allowed.", false,
+              "no-ignore-unsigned-files");
+  add_model_options(parser);
+  parser.positional("MODEL_PATH", "The model directory, or a single model file.");
+  return parser;
+}
+
+// Bytes the check will hash, for the progress bar only (an estimate: sizes on disk now).
+std::uint64_t signed_bytes(const verifier::VerifiedManifest& manifest,
+                           const std::filesystem::path& root) {
+  std::uint64_t total = 0;
+  for (const auto& file : manifest.files()) {
+    if (file.whole_file()) {
+      std::error_code error;
+      const auto path = file.path == "." ? root : root / file.path;
+      const auto size = std::filesystem::file_size(path, error);
+      if (!error) total += size;
+    } else if (!file.shards.empty()) {
+      total += file.shards.back().end;
+    }
+  }
+  return total;
+}
+
+int verify(const ParsedArgs& args, TrustMethod method) {
+  const auto policy = trust_policy_from(args, method);
+  const std::filesystem::path model = args.positionals()[0];
+  const std::filesystem::path signature = signature_path_from(args);
+  const auto options = model_options_from(args, signature);
+
+  const std::string bundle = verifier::trust::read_text_file(signature);
+  const verifier::VerifiedManifest manifest = verifier::SignatureVerifier(policy).verify(bundle);
+
+  ProgressBar progress("verifying", signed_bytes(manifest, model));
+  verifier::CheckOptions check;
+  check.ignore_unsigned_files = args.flag("ignore-unsigned-files");
+  check.hashing.progress = progress.callback();
+  verifier::check_model(manifest, model, options, check);
+  std::cout << "Verification succeeded\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int verify_main(std::span<const std::string> args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    (args.empty() ? std::cerr : std::cout) << kVerifyUsage;
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  TrustMethod method;
+  try {
+    method = parse_trust_method(args[0]);
+  } catch (const UsageError& error) {
+    std::cerr << "error: " << error.what() << "\n" << kVerifyUsage;
+    return kExitUsage;
+  }
+  const ArgParser parser = verify_parser(method, args[0]);
+  int exit_code = kExitOk;
+  auto parsed = parse_or_exit(parser, args.subspan(1), exit_code);
+  if (!parsed) return exit_code;
+  return run_reporting_failures("Verification failed", [&] { return verify(*parsed, method); });
+}
+
+}  // namespace sigmount::tools
