@@ -48,7 +48,15 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "sigmount " << kVersion << "\n";
+    std::cout << "sigmount " << kVersion << "\n"
+              << "features:"
+#ifdef SIGMOUNT_HAVE_MOUNT
+              << " mount"
+#endif
+#ifdef SIGMOUNT_HAVE_VERIFY_BUNDLE
+              << " verify-bundle"
+#endif
+              << "\n";
     return kExitOk;
   }
   for (const auto& entry : command_table()) {
