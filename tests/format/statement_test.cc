@@ -177,6 +177,26 @@ TEST(Statement, WriterShapeAndRoundTrip) {
             std::string::npos);
 }
 
+// Every statement model_signing's own unit tests produce (files and shards, sha256, float
+// shard_size, symlinks allowed, empty models) reads back with a consistent root digest.
+TEST(Statement, ModelSigningGoldenPayloads) {
+  std::size_t count = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(testing::data_dir() / "python-payloads")) {
+    SCOPED_TRACE(entry.path().filename().string());
+    const std::string text = testing::read_file(entry.path());
+    const Statement statement = parse_statement(kInTotoPayloadType, as_bytes(text));
+    const bool sharded = entry.path().filename().string().find("shard") != std::string::npos;
+    EXPECT_EQ(statement.serialization.method,
+              sharded ? SerializationMethod::shards : SerializationMethod::files);
+    for (const Resource& resource : statement.resources) {
+      EXPECT_EQ(resource.algorithm.rfind("sha256", 0), 0u);
+    }
+    ++count;
+  }
+  EXPECT_EQ(count, 21u);
+}
+
 // --- the whole verify path -------------------------------------------------------------
 
 class VerifyPath : public ::testing::Test {

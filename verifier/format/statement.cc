@@ -216,7 +216,12 @@ std::string write_statement(std::string_view model_name, const Serialization& se
   predicate["serialization"] = std::move(serialization_json);
   predicate["resources"] = std::move(resources_json);
   statement["predicate"] = std::move(predicate);
-  return statement.dump(2);
+  try {
+    return statement.dump(2);
+  } catch (const nlohmann::json::type_error&) {
+    // Names come from the file system; the OMS format is UTF-8 only.
+    throw FormatError("statement: a name or path is not valid UTF-8");
+  }
 }
 
 }  // namespace sigmount::verifier
