@@ -3,7 +3,8 @@
 #   bench/hash_bench.sh BUILD_DIR [SIZE_MIB]
 # Builds nothing: BUILD_DIR must already contain tests/hashing/bench_hash (ninja -C BUILD_DIR
 # tests/hashing/bench_hash). Uses a random file in /dev/shm (or $TMPDIR), read once first so
-# every run hashes from the page cache; each tool runs single-threaded, best of 3 runs.
+# every run hashes from the page cache; best of 3 runs. First single-threaded against
+# single-threaded tools, then on all cores.
 set -euo pipefail
 
 build_dir=${1:?usage: $0 BUILD_DIR [SIZE_MIB]}
@@ -34,7 +35,7 @@ best_of_3() {
 ours_seconds() {  # the time bench_hash measured itself, excluding process start
   local best="" t
   for _ in 1 2 3; do
-    t=$("$bench" "$file" "$1" | awk '{print $2}')
+    t=$("$bench" "$file" "$@" | awk '{print $2}')
     if [[ -z $best ]] || (($(echo "$t < $best" | bc -l))); then best=$t; fi
   done
   echo "$best"
@@ -42,17 +43,25 @@ ours_seconds() {  # the time bench_hash measured itself, excluding process start
 
 mib_per_s() { echo "scale=0; $size_mib / $1" | bc -l; }
 
-printf '%-9s %12s %12s %-28s %12s %7s\n' algorithm "ours MiB/s" "" reference "ref MiB/s" ratio
-row() {
-  local name=$1 ours ref
+printf '%-9s %10s   %-28s %10s %7s\n' algorithm "ours MiB/s" reference "ref MiB/s" ratio
+row() {  # row NAME BENCH_ARGS... -- REFERENCE COMMAND...
+  local name=$1 ours ref args=() label
   shift
-  ours=$(ours_seconds "$name")
+  while [[ $1 != -- ]]; do args+=("$1"); shift; done
+  shift
+  ours=$(ours_seconds "$name" "${args[@]}")
   ref=$(best_of_3 "$@")
-  printf '%-9s %12s %12s %-28s %12s %7.2f\n' "$name" "$(mib_per_s "$ours")" "" "${*:1:$#-1}" \
+  label="${*:1:$#-1}"
+  printf '%-9s %10s   %-28s %10s %7.2f\n' "$name" "$(mib_per_s "$ours")" "$label" \
     "$(mib_per_s "$ref")" "$(echo "$ref / $ours" | bc -l)"
 }
-row sha256 openssl dgst -sha256 "$file"
-row blake2b openssl dgst -blake2b512 "$file"
-row blake3 b3sum --num-threads 1 "$file"
+echo "single thread, whole file:"
+row sha256 -- openssl dgst -sha256 "$file"
+row blake2b -- openssl dgst -blake2b512 "$file"
+row blake3 -- b3sum --num-threads 1 "$file"
+workers=$(nproc)
+echo "all $workers cores (hash_ranges: 64 MiB shards for sha256; one range for blake3, split into 8 MiB subtrees):"
+row sha256 $((64 << 20)) "$workers" -- openssl dgst -sha256 "$file"
+row blake3 $((size_mib << 20)) "$workers" -- b3sum "$file"
 echo "ratio = reference time / our time (above 1: we are faster). File: $size_mib MiB in $dir;" \
   "BLAKE3 code: $("$bench" "$file" blake3 | awk '{print $3}')"
