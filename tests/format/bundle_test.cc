@@ -236,6 +236,10 @@ TEST(ParseBundle, TlogEntries) {
   EXPECT_THROW(parse_bundle(tlog_bundle("-1")), FormatError);
   EXPECT_THROW(parse_bundle(tlog_bundle(R"("9223372036854775808")")), FormatError);
   EXPECT_THROW(parse_bundle(tlog_bundle(R"("1e3")")), FormatError);
+  EXPECT_THROW(parse_bundle(tlog_bundle("9223372036854775808")), FormatError);
+  EXPECT_THROW(parse_bundle(tlog_bundle("18446744073709551615")), FormatError);
+  EXPECT_EQ(parse_bundle(tlog_bundle("9223372036854775807")).tlog_entries.at(0).log_index,
+            INT64_MAX);
   EXPECT_THROW(parse_bundle(tlog_bundle(R"(" 1")")), FormatError);
   EXPECT_THROW(parse_bundle(tlog_bundle("1.5")), FormatError);
   EXPECT_THROW(parse_bundle(tlog_bundle("true")), FormatError);

@@ -79,6 +79,23 @@ TEST(KeyTrust, WrongKeyIsRejectedAsKeyMismatch) {
   }
 }
 
+TEST(KeyTrust, EmptyHintCountsAsAbsentAndAnAlteredHintIsAMismatch) {
+  std::string bundle = testing::data_file("v1.1.0-elliptic-key/model.sig");
+  const std::string hint = "e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e";
+  const auto at = bundle.find(hint);
+  ASSERT_NE(at, std::string::npos);
+  std::string altered = bundle;
+  altered[at] = 'f';
+  try {
+    verify_with_key(altered, data_dir() / "keys/signing-key-pub.pem");
+    FAIL();
+  } catch (const VerificationError& e) {
+    EXPECT_NE(std::string(e.what()).find("key mismatch"), std::string::npos);
+  }
+  bundle.erase(at, hint.size());
+  EXPECT_NO_THROW(verify_with_key(bundle, data_dir() / "keys/signing-key-pub.pem"));
+}
+
 TEST(KeyTrust, WrongKeyWithoutHintFailsTheSignature) {
   TempDir dir;
   const auto other =

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -96,7 +97,13 @@ std::int64_t int64_at(const Value& object, std::string_view key, std::string_vie
   require_object(object, what);
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
-  if (it->is_number_integer()) return it->get<std::int64_t>();
+  // An unsigned JSON number above INT64_MAX would wrap to a negative value.
+  if (it->is_number_unsigned()) {
+    const auto value = it->get<std::uint64_t>();
+    if (value <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(value);
+  } else if (it->is_number_integer()) {
+    return it->get<std::int64_t>();
+  }
   if (it->is_string()) {
     const auto& s = it->get_ref<const std::string&>();
     std::int64_t value = 0;

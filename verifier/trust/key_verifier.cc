@@ -14,7 +14,8 @@ TrustedPayload verify_with_public_key(const Bundle& bundle, std::string_view pub
         "bundle: signed with a certificate, not a public key (use certificate verification)");
   }
   const std::string hint = public_key_hint(key.get());
-  if (material->hint && *material->hint != hint) {
+  // An empty hint counts as absent, as in model_signing.
+  if (material->hint && !material->hint->empty() && *material->hint != hint) {
     throw VerificationError("key mismatch: the bundle names key " + *material->hint +
                             ", the given public key is " + hint);
   }
