@@ -157,6 +157,11 @@ std::size_t SourceStore::read(std::size_t file, std::uint64_t offset, std::span<
   return out.size();
 }
 
+void SourceStore::drop_readers() {
+  std::lock_guard lock(readers_mutex_);
+  readers_.clear();
+}
+
 std::string_view SourceStore::reader_backend() const {
   return hashing::resolve_backend(backend_) == hashing::ReaderBackend::pread ? "pread" : "io_uring";
 }

@@ -56,6 +56,9 @@ class SourceStore final : public BackingStore {
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
 
   std::string_view reader_backend() const;
+  // Forgets every thread's reader (after fork(): the threads are gone and rings must not be
+  // shared with the parent).
+  void drop_readers();
 
  private:
   struct OpenFile {

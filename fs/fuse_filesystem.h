@@ -1,0 +1,47 @@
+// The FUSE low-level operations over a ModelTree and a VerifiedFileCore. Only this file and
+// fuse_session.cc include libfuse; everything they serve comes from the core as VerifiedBytes.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "fs/model_tree.h"
+#include "fs/verified_file_core.h"
+
+struct fuse_lowlevel_ops;
+
+namespace sigmount::fs {
+
+// The xattr on the mount root that `sigmount status` reads: one JSON object. Chosen over a
+// hidden file so that the tree shows the signed files and nothing else.
+inline constexpr const char* kStatusXattr = "user.sigmount.status";
+
+class FuseFilesystem {
+ public:
+  // `status_json` is called on every status read.
+  FuseFilesystem(const ModelTree& tree, VerifiedFileCore& core,
+                 std::function<std::string()> status_json);
+
+  // The operations table; userdata passed to fuse_session_new must be this object.
+  static const fuse_lowlevel_ops& operations();
+
+  const ModelTree& tree() const { return tree_; }
+  VerifiedFileCore& core() { return core_; }
+  std::string status_json() const { return status_json_(); }
+  struct stat attributes(const ModelTree::Node& node) const;
+  std::uint64_t total_bytes() const { return total_bytes_; }
+
+ private:
+  const ModelTree& tree_;
+  VerifiedFileCore& core_;
+  std::function<std::string()> status_json_;
+  uid_t uid_;
+  gid_t gid_;
+  timespec mount_time_{};
+  std::uint64_t total_bytes_ = 0;
+};
+
+}  // namespace sigmount::fs

@@ -1,0 +1,205 @@
+#define FUSE_USE_VERSION 312
+#include "fs/fuse_session.h"
+
+#include <fcntl.h>
+#include <fuse3/fuse_lowlevel.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace sigmount::fs {
+namespace {
+
+struct SessionDeleter {
+  void operator()(fuse_session* se) const { fuse_session_destroy(se); }
+};
+using Session = std::unique_ptr<fuse_session, SessionDeleter>;
+
+struct LoopConfigDeleter {
+  void operator()(fuse_loop_config* cfg) const { fuse_loop_cfg_destroy(cfg); }
+};
+using LoopConfig = std::unique_ptr<fuse_loop_config, LoopConfigDeleter>;
+
+struct ArgsDeleter {
+  void operator()(fuse_args* args) const { fuse_opt_free_args(args); }
+};
+
+// Options mount(8), fstab and systemd add that are about when/how to mount, not for FUSE.
+bool is_mount_helper_option(std::string_view option) {
+  static constexpr std::string_view kIgnored[] = {"defaults", "nofail", "noauto", "auto", "_netdev",
+                                                  "user",     "users",  "nouser", "ro"};
+  for (std::string_view ignored : kIgnored) {
+    if (option == ignored) return true;
+  }
+  return option.starts_with("x-") || option.starts_with("comment=") ||
+         option.starts_with("sigmount.");
+}
+
+// fsname goes into /proc/mounts; keep it from breaking the option list or the table.
+std::string safe_fsname(const std::string& fsname) {
+  std::string out;
+  for (char c : fsname) {
+    out += (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\\') ? '_' : c;
+  }
+  return out;
+}
+
+std::string json_field(const char* key, const std::string& value) {
+  return nlohmann::json{{key, value}}.dump(-1, ' ', false,
+                                           nlohmann::json::error_handler_t::replace);
+}
+
+// Blocks the signals libfuse handles in the calling thread; restores on destruction.
+class BlockedSignals {
+ public:
+  BlockedSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &previous_);
+  }
+  ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
+ private:
+  sigset_t previous_{};
+};
+
+}  // namespace
+
+std::string fuse_option_string(const MountOptions& options, const std::string& fsname) {
+  std::string out = "ro,default_permissions,subtype=sigmount,fsname=" + safe_fsname(fsname);
+  for (const std::string& entry : options.fuse_options) {
+    std::size_t start = 0;
+    while (start <= entry.size()) {
+      std::size_t comma = entry.find(',', start);
+      if (comma == std::string::npos) comma = entry.size();
+      const std::string option = entry.substr(start, comma - start);
+      start = comma + 1;
+      if (option.empty() || is_mount_helper_option(option)) continue;
+      if (option == "rw") throw std::invalid_argument("-o rw: sigmount mounts are read-only");
+      if (option.starts_with("fsname=") || option.starts_with("subtype=")) continue;
+      out += "," + option;
+    }
+  }
+  if (options.debug) out += ",debug";
+  return out;
+}
+
+std::string set_read_ahead_kb(const std::filesystem::path& path, unsigned kib) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::string("stat: ") + std::strerror(errno);
+  const std::string bdi = "/sys/class/bdi/" + std::to_string(major(st.st_dev)) + ":" +
+                          std::to_string(minor(st.st_dev)) + "/read_ahead_kb";
+  const int fd = ::open(bdi.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return bdi + ": " + std::strerror(errno);
+  const std::string value = std::to_string(kib);
+  const ssize_t written = ::write(fd, value.data(), value.size());
+  const int error = errno;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(value.size())) return bdi + ": " + std::strerror(error);
+  return "";
+}
+
+int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
+               const std::string& fsname, const MountOptions& options, EventLogger& log,
+               const std::function<void()>& on_daemon_start) {
+  const std::string fuse_options = fuse_option_string(options, fsname);
+  std::vector<std::string> argv_strings = {"sigmount", "-o", fuse_options};
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  std::unique_ptr<fuse_args, ArgsDeleter> args_guard(&args);
+
+  Session session(
+      fuse_session_new(&args, &FuseFilesystem::operations(), sizeof(fuse_lowlevel_ops), &fs));
+  if (!session)
+    throw std::runtime_error("cannot start a FUSE session (options: " + fuse_options + ")");
+  if (fuse_set_signal_handlers(session.get()) != 0) {
+    throw std::runtime_error("cannot install signal handlers");
+  }
+  if (fuse_session_mount(session.get(), mountpoint.c_str()) != 0) {
+    fuse_remove_signal_handlers(session.get());
+    throw std::runtime_error("cannot mount at " + mountpoint.string() +
+                             " (is /dev/fuse there, and the mountpoint an existing directory?)");
+  }
+
+  // Daemonize: the parent waits until the child reports the mount answering, so that
+  // `sigmount mount` returns with a usable mount (and fails if the daemon could not start).
+  int ready_pipe[2] = {-1, -1};
+  if (!options.foreground) {
+    if (::pipe2(ready_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid > 0) {
+      ::close(ready_pipe[1]);
+      char ready = 0;
+      ssize_t n;
+      do {
+        n = ::read(ready_pipe[0], &ready, 1);
+      } while (n < 0 && errno == EINTR);
+      // Leave without running destructors: the session and files now belong to the child.
+      ::_exit(n == 1 ? 0 : 1);
+    }
+    ::close(ready_pipe[0]);
+    ::setsid();
+    if (::chdir("/") != 0) { /* "/" always exists; nothing to do otherwise */
+    }
+    const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, STDIN_FILENO);
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::dup2(null_fd, STDERR_FILENO);
+      ::close(null_fd);
+    }
+    log.use_syslog();
+    if (on_daemon_start) on_daemon_start();
+  }
+
+  // Once the loop runs: wait for the kernel's INIT to be answered (a stat of the mountpoint
+  // blocks until then), raise the readahead window so the kernel asks for 1 MiB at a time
+  // (FUSE only lets the daemon lower it; the bdi default is 128 KiB), then report ready.
+  std::thread ready_thread;
+  {
+    BlockedSignals blocked;  // the helper must not take the signals meant for the loop
+    ready_thread = std::thread([&, write_fd = ready_pipe[1]] {
+      const std::string problem = set_read_ahead_kb(mountpoint, 1024);
+      if (problem.empty()) {
+        log.event("read_ahead", "{\"read_ahead_kb\":1024}");
+      } else {
+        log.event("read_ahead_not_raised", json_field("reason", problem));
+      }
+      log.event("mounted", json_field("mountpoint", mountpoint.string()));
+      if (write_fd >= 0) {
+        const char ready = 1;
+        [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);
+        ::close(write_fd);
+      }
+    });
+  }
+
+  LoopConfig config(fuse_loop_cfg_create());
+  fuse_loop_cfg_set_clone_fd(config.get(), 1);
+  fuse_loop_cfg_set_max_threads(config.get(), options.max_threads > 0 ? options.max_threads : 10);
+  const int loop_result = fuse_session_loop_mt(session.get(), config.get());
+  ready_thread.join();
+
+  fuse_session_unmount(session.get());
+  fuse_remove_signal_handlers(session.get());
+  log.event("unmounted", json_field("mountpoint", mountpoint.string()));
+  // Positive: the signal that ended the loop (a clean stop). Negative: an error.
+  return loop_result < 0 ? 1 : 0;
+}
+
+}  // namespace sigmount::fs

@@ -1,0 +1,490 @@
+// Real mounts through the `sigmount` binary (suite 'fuse'; needs root and /dev/fuse, and
+// fails - never skips - without them). Every test unmounts what it mounted.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/fs/signed_model.h"
+
+extern char** environ;
+
+namespace sigmount::fs {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+std::string g_sigmount;  // path of the binary under test (argv[1])
+
+struct Spawned {
+  pid_t pid = -1;
+  std::filesystem::path output;  // stdout+stderr
+};
+
+Spawned spawn(const std::vector<std::string>& args, const std::filesystem::path& output) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot run " + args[0]);
+  return {pid, output};
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool is_mounted(const std::filesystem::path& mountpoint) {
+  std::ifstream mounts("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mounts, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    fields >> id >> parent >> dev >> root >> point;
+    if (point == mountpoint.string()) return true;
+  }
+  return false;
+}
+
+void drop_caches() {
+  ::sync();
+  std::ofstream("/proc/sys/vm/drop_caches") << "3\n";
+}
+
+// A signed model on disk, with an unsigned extra file and the signature inside SOURCE.
+struct Model {
+  TempDir dir;
+  std::filesystem::path source;
+  std::map<std::string, Bytes> content;
+  std::unique_ptr<testing::SignedModel> signed_model;
+
+  explicit Model(const std::map<std::string, std::size_t>& sizes,
+                 const testing::ModelSpec& spec = {}) {
+    source = dir / "model";
+    content = testing::write_random_model(source, sizes);
+    std::vector<std::string> names;
+    for (const auto& [name, bytes] : content) names.push_back(name);
+    signed_model = std::make_unique<testing::SignedModel>(testing::sign_model(source, names, spec));
+    std::filesystem::copy_file(signed_model->signature, source / "model.sig");
+    testing::write_file(source / "unsigned.txt", as_bytes("not signed"));
+    testing::write_file(source / "dir" / "also_unsigned", as_bytes("not signed"));
+  }
+};
+
+// A mount made by `sigmount mount key` (daemonized: it returns once the mount answers).
+class Mount {
+ public:
+  Mount(const Model& model, std::vector<std::string> extra = {}) : mountpoint_(model.dir / "mnt") {
+    std::filesystem::create_directories(mountpoint_);
+    std::vector<std::string> args = {g_sigmount, "mount", "key", "--public-key",
+                                     model.signed_model->public_key.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(model.source.string());
+    args.push_back(mountpoint_.string());
+    const Spawned run = spawn(args, model.dir / "mount.out");
+    exit_code_ = wait_exit(run.pid);
+    output_ = slurp(run.output);
+    if (exit_code_ == 0) pid_ = status().at("pid").get<pid_t>();
+  }
+  ~Mount() { unmount(); }
+  Mount(const Mount&) = delete;
+  Mount& operator=(const Mount&) = delete;
+
+  void unmount() {
+    if (is_mounted(mountpoint_)) {
+      const Spawned run = spawn({"/bin/fusermount3", "-u", "-z", mountpoint_.string()},
+                                mountpoint_.parent_path() / "umount.out");
+      wait_exit(run.pid);
+    }
+    // The daemon exits once its mount is gone; wait so nothing outlives the test.
+    while (pid_ > 0 && ::kill(pid_, 0) == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    pid_ = -1;
+  }
+
+  nlohmann::json status() const {
+    const std::filesystem::path out = mountpoint_.parent_path() / "status.out";
+    const Spawned run = spawn({g_sigmount, "status", mountpoint_.string()}, out);
+    if (wait_exit(run.pid) != 0) throw std::runtime_error("status failed: " + slurp(out));
+    return nlohmann::json::parse(slurp(out));
+  }
+
+  int exit_code() const { return exit_code_; }
+  const std::string& output() const { return output_; }
+  pid_t pid() const { return pid_; }
+  std::filesystem::path operator/(const std::string& name) const { return mountpoint_ / name; }
+  const std::filesystem::path& path() const { return mountpoint_; }
+
+ private:
+  std::filesystem::path mountpoint_;
+  int exit_code_ = -1;
+  std::string output_;
+  pid_t pid_ = -1;
+};
+
+// pread that reports errno instead of bytes on failure.
+struct ReadResult {
+  int error = 0;
+  Bytes bytes;
+};
+ReadResult pread_file(const std::filesystem::path& path, std::uint64_t offset, std::size_t length) {
+  ReadResult out;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {errno, {}};
+  out.bytes.resize(length);
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t n =
+        ::pread(fd, out.bytes.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      out.error = errno;
+      break;
+    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.bytes.resize(done);
+  return out;
+}
+
+Bytes slice(const Bytes& all, std::uint64_t offset, std::size_t length) {
+  if (offset >= all.size()) return {};
+  const auto end = std::min<std::uint64_t>(all.size(), offset + length);
+  return Bytes(all.begin() + static_cast<std::ptrdiff_t>(offset),
+               all.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
+void flip_byte(const std::filesystem::path& path, std::uint64_t offset) {
+  const int fd = ::open(path.c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  std::uint8_t byte = 0;
+  ASSERT_EQ(::pread(fd, &byte, 1, static_cast<off_t>(offset)), 1);
+  byte ^= 0x5a;
+  ASSERT_EQ(::pwrite(fd, &byte, 1, static_cast<off_t>(offset)), 1);
+  ::close(fd);
+}
+
+const std::map<std::string, std::size_t> kModel = {
+    {"config.json", 517},
+    {"dir/weights-00001.safetensors", 5 * 1024 * 1024 + 333},
+    {"dir/sub/tokenizer.bin", 200 * 1024},
+    {"empty", 0}};
+
+TEST(Mount, EveryReadEqualsTheSignedFile) {
+  Model model(kModel);
+  Mount mount(model);
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  for (const auto& [name, bytes] : model.content) {
+    const ReadResult whole = pread_file(mount / name, 0, bytes.size() + 10);
+    ASSERT_EQ(whole.error, 0) << name;
+    EXPECT_EQ(whole.bytes, bytes) << name;
+    struct stat st {};
+    ASSERT_EQ(::stat((mount / name).c_str(), &st), 0);
+    EXPECT_EQ(static_cast<std::size_t>(st.st_size), bytes.size());
+    EXPECT_EQ(st.st_mode & 07777, 0444u);
+  }
+  // 16 threads of random preads, after dropping every cache.
+  drop_caches();
+  const std::string big = "dir/weights-00001.safetensors";
+  std::atomic<int> wrong{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 16; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937_64 random(static_cast<std::uint64_t>(t));
+        const int fd = ::open((mount / big).c_str(), O_RDONLY);
+        if (fd < 0) {
+          ++wrong;
+          return;
+        }
+        const Bytes& expected = model.content.at(big);
+        Bytes buffer(300000);
+        for (int i = 0; i < 100; ++i) {
+          const std::uint64_t offset = random() % expected.size();
+          const std::size_t length = 1 + random() % buffer.size();
+          const ssize_t n = ::pread(fd, buffer.data(), length, static_cast<off_t>(offset));
+          if (n < 0 ||
+              Bytes(buffer.begin(), buffer.begin() + n) != slice(expected, offset, length)) {
+            ++wrong;
+          }
+        }
+        ::close(fd);
+      });
+    }
+  }
+  EXPECT_EQ(wrong, 0);
+  // mmap, shared and private.
+  for (int flags : {MAP_SHARED, MAP_PRIVATE}) {
+    drop_caches();
+    const Bytes& expected = model.content.at(big);
+    const int fd = ::open((mount / big).c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    void* map = ::mmap(nullptr, expected.size(), PROT_READ, flags, fd, 0);
+    ASSERT_NE(map, MAP_FAILED) << "mmap flags " << flags << ": " << std::strerror(errno);
+    EXPECT_EQ(std::memcmp(map, expected.data(), expected.size()), 0);
+    ::munmap(map, expected.size());
+    ::close(fd);
+  }
+  const nlohmann::json status = mount.status();
+  EXPECT_EQ(status["counters"]["mismatches"], 0);
+  EXPECT_GT(status["counters"]["bytes_served"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(status["files"], 4);
+  EXPECT_THAT(status["signer"].get<std::string>(), HasSubstr("key"));
+}
+
+TEST(Mount, OnlySignedFilesAreVisible) {
+  Model model(kModel);
+  Mount mount(model);
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  std::set<std::string> seen;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(mount.path())) {
+    seen.insert(std::filesystem::relative(entry.path(), mount.path()).string());
+  }
+  const std::set<std::string> expected = {
+      "config.json", "dir", "dir/sub", "dir/sub/tokenizer.bin", "dir/weights-00001.safetensors",
+      "empty"};
+  EXPECT_EQ(seen, expected);
+  struct stat st {};
+  for (const char* hidden : {"unsigned.txt", "model.sig", "dir/also_unsigned"}) {
+    EXPECT_NE(::stat((mount / hidden).c_str(), &st), 0) << hidden;
+    EXPECT_EQ(errno, ENOENT) << hidden;
+  }
+  char value[16];
+  EXPECT_LT(::getxattr((mount / "config.json").c_str(), "user.x", value, sizeof value), 0);
+  EXPECT_EQ(errno, ENODATA);
+}
+
+TEST(Mount, EveryWriteFailsWithEROFS) {
+  Model model(kModel);
+  Mount mount(model);
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  const std::string file = (mount / "config.json").string();
+  auto expect_erofs = [](int rc, const char* what) {
+    EXPECT_LT(rc, 0) << what;
+    EXPECT_EQ(errno, EROFS) << what;
+  };
+  expect_erofs(::open(file.c_str(), O_WRONLY), "open for writing");
+  expect_erofs(::open(file.c_str(), O_RDWR), "open read-write");
+  expect_erofs(::open((mount / "new").c_str(), O_WRONLY | O_CREAT, 0644), "create");
+  expect_erofs(::truncate(file.c_str(), 0), "truncate");
+  expect_erofs(::rename(file.c_str(), (mount / "renamed").c_str()), "rename");
+  expect_erofs(::unlink(file.c_str()), "unlink");
+  expect_erofs(::mkdir((mount / "d").c_str(), 0755), "mkdir");
+  expect_erofs(::rmdir((mount / "dir/sub").c_str()), "rmdir");
+  expect_erofs(::chmod(file.c_str(), 0777), "chmod");
+  expect_erofs(::symlink("x", (mount / "link").c_str()), "symlink");
+  expect_erofs(::setxattr(file.c_str(), "user.x", "1", 1, 0), "setxattr");
+  // Nothing changed underneath.
+  EXPECT_EQ(testing::read_file(model.source / "config.json"), model.content.at("config.json"));
+}
+
+// Whatever happens to the backing files, a read returns the signed bytes or fails.
+void expect_signed_or_eio(const std::filesystem::path& path, const Bytes& signed_bytes,
+                          std::uint64_t offset, std::size_t length, bool must_fail) {
+  const ReadResult read = pread_file(path, offset, length);
+  if (read.error == 0) {
+    EXPECT_FALSE(must_fail) << "read at " << offset << " succeeded after tampering";
+    EXPECT_EQ(read.bytes, slice(signed_bytes, offset, length)) << "TAMPERED BYTES SERVED";
+  } else {
+    EXPECT_EQ(read.error, EIO);
+  }
+}
+
+TEST(Mount, TamperAfterMountFailsWithEIOAndNeverLeaksABadByte) {
+  Model model(kModel);
+  // No daemon cache: after drop_caches every read goes back to the backing file.
+  Mount mount(model, {"--cache-size", "0"});
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  const std::string big = "dir/weights-00001.safetensors";
+  const Bytes& expected = model.content.at(big);
+  // Fully read before the tamper.
+  ASSERT_EQ(pread_file(mount / big, 0, expected.size()).bytes, expected);
+
+  flip_byte(model.source / big, 3 * 1024 * 1024 + 5);
+  drop_caches();
+  expect_signed_or_eio(mount / big, expected, 3 * 1024 * 1024, 4096, /*must_fail=*/true);
+  expect_signed_or_eio(mount / big, expected, 0, 4096, false);
+  const ReadResult clean = pread_file(mount / big, 1024 * 1024, 65536);
+  EXPECT_EQ(clean.error, 0) << "an untouched range still reads";
+  // The whole file read in one go fails (the tampered block is in it).
+  EXPECT_EQ(pread_file(mount / big, 0, expected.size()).error, EIO);
+
+  // Truncated.
+  std::filesystem::resize_file(model.source / "dir/sub/tokenizer.bin", 1000);
+  drop_caches();
+  expect_signed_or_eio(mount / "dir/sub/tokenizer.bin", model.content.at("dir/sub/tokenizer.bin"),
+                       150000, 4096, /*must_fail=*/true);
+
+  // Replaced (a new file renamed over it) and renamed away: the daemon keeps reading the inode
+  // it verified at mount, so reads keep returning the signed bytes.
+  testing::write_file(model.dir / "evil", Bytes(517, 'A'));
+  std::filesystem::rename(model.dir / "evil", model.source / "config.json");
+  drop_caches();
+  expect_signed_or_eio(mount / "config.json", model.content.at("config.json"), 0, 517, false);
+
+  const nlohmann::json status = mount.status();
+  EXPECT_GE(status["counters"]["mismatches"].get<int>(), 2);
+}
+
+TEST(Mount, TamperBeforeTheFirstReadFailsTheFile) {
+  Model model(kModel);
+  Mount mount(model);
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  const std::string big = "dir/weights-00001.safetensors";
+  flip_byte(model.source / big, 17);
+  for (std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{4 * 1024 * 1024}}) {
+    expect_signed_or_eio(mount / big, model.content.at(big), offset, 4096, /*must_fail=*/true);
+  }
+  const nlohmann::json status = mount.status();
+  EXPECT_EQ(status["counters"]["mismatches"], 1);
+}
+
+TEST(Mount, ShardedModelWithVerifyAllAndFailClosed) {
+  Model model(kModel, testing::ModelSpec{hashing::HashAlgorithm::sha256, 1000000, false});
+  {
+    Mount mount(model, {"--verify-all", "--fail-closed"});
+    ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+    EXPECT_EQ(mount.status()["counters"]["shards_verified"], 8);  // 6 + 1 + 1, "empty" unsigned
+    const std::string big = "dir/weights-00001.safetensors";
+    EXPECT_EQ(pread_file(mount / big, 2500000, 100).bytes,
+              slice(model.content.at(big), 2500000, 100));
+  }
+  flip_byte(model.source / "config.json", 3);
+  Mount refused(model, {"--verify-all"});
+  EXPECT_EQ(refused.exit_code(), 1);
+  EXPECT_THAT(refused.output(), HasSubstr("config.json"));
+  EXPECT_FALSE(is_mounted(refused.path()));
+
+  Mount lazy(model, {"--fail-closed"});
+  ASSERT_EQ(lazy.exit_code(), 0) << lazy.output();
+  EXPECT_EQ(pread_file(lazy / "config.json", 0, 10).error, EIO);
+  EXPECT_EQ(pread_file(lazy / "dir/sub/tokenizer.bin", 0, 10).error, EIO) << "fail-closed";
+}
+
+TEST(Mount, MissingFileOrWrongKeyRefusesTheMount) {
+  Model model(kModel);
+  std::filesystem::remove(model.source / "dir/sub/tokenizer.bin");
+  Mount missing(model);
+  EXPECT_EQ(missing.exit_code(), 1);
+  EXPECT_THAT(missing.output(), HasSubstr("dir/sub/tokenizer.bin"));
+  EXPECT_THAT(missing.output(), HasSubstr("missing"));
+  EXPECT_FALSE(is_mounted(missing.path()));
+
+  Model other(kModel);
+  std::filesystem::copy_file(other.signed_model->public_key, model.dir / "other.pub");
+  Model fresh(kModel);
+  Mount wrong_key(fresh, {});
+  ASSERT_EQ(wrong_key.exit_code(), 0);
+  wrong_key.unmount();
+  // Same model, someone else's key.
+  std::filesystem::copy_file(other.signed_model->public_key, fresh.signed_model->public_key,
+                             std::filesystem::copy_options::overwrite_existing);
+  Mount refused(fresh);
+  EXPECT_EQ(refused.exit_code(), 1);
+  EXPECT_FALSE(is_mounted(refused.path()));
+}
+
+TEST(Mount, SigtermUnmountsAndExitsZero) {
+  Model model({{"a", 1000}});
+  const std::filesystem::path mountpoint = model.dir / "mnt";
+  std::filesystem::create_directories(mountpoint);
+  const Spawned daemon =
+      spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
+             "-f", model.source.string(), mountpoint.string()},
+            model.dir / "fg.out");
+  // Wait (no deadline assertion) until the mount answers.
+  while (!is_mounted(mountpoint)) {
+    int status = 0;
+    ASSERT_EQ(waitpid(daemon.pid, &status, WNOHANG), 0) << slurp(daemon.output);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(pread_file(mountpoint / "a", 0, 1000).bytes, model.content.at("a"));
+  ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
+  EXPECT_FALSE(is_mounted(mountpoint));
+  // The foreground log is JSON lines.
+  std::istringstream log(slurp(daemon.output));
+  std::string line;
+  std::set<std::string> events;
+  while (std::getline(log, line)) events.insert(nlohmann::json::parse(line).at("event"));
+  EXPECT_TRUE(events.count("mounted"));
+  EXPECT_TRUE(events.count("unmounted"));
+}
+
+TEST(Mount, KilledDaemonLeavesAMountThatFusermountClears) {
+  Model model({{"a", 1000}});
+  Mount mount(model);
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  ASSERT_EQ(::kill(mount.pid(), SIGKILL), 0);
+  while (::kill(mount.pid(), 0) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  struct stat st {};
+  EXPECT_NE(::stat((mount / "a").c_str(), &st), 0);
+  EXPECT_EQ(errno, ENOTCONN);
+  ASSERT_TRUE(is_mounted(mount.path()));
+  const Spawned run = spawn({"/bin/fusermount3", "-u", mount.path().string()}, model.dir / "u.out");
+  EXPECT_EQ(wait_exit(run.pid), 0) << slurp(run.output);
+  EXPECT_FALSE(is_mounted(mount.path()));
+}
+
+TEST(Mount, StatusOfSomethingElseFails) {
+  TempDir dir;
+  const Spawned run = spawn({g_sigmount, "status", dir.path().string()}, dir / "out");
+  EXPECT_EQ(wait_exit(run.pid), 1);
+  EXPECT_THAT(slurp(run.output), HasSubstr("not a sigmount mount"));
+}
+
+}  // namespace
+}  // namespace sigmount::fs
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: fs_mount_tests PATH_TO_SIGMOUNT\n");
+    return 2;
+  }
+  sigmount::fs::g_sigmount = std::filesystem::absolute(argv[1]).string();
+  // These tests exist to run: missing prerequisites are a failure, not a skip.
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) {
+    std::fprintf(stderr, "FAIL: /dev/fuse is missing or not accessible: the fuse suite needs it\n");
+    return 1;
+  }
+  if (::geteuid() != 0) {
+    std::fprintf(stderr, "FAIL: the fuse suite runs as root (drop_caches, mounts)\n");
+    return 1;
+  }
+  return RUN_ALL_TESTS();
+}

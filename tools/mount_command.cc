@@ -1,0 +1,239 @@
+// `sigmount mount`: verify the signature, check SOURCE against the signed file list, then
+// serve the verified core through FUSE. Every refusal happens before anything is mounted.
+#include "tools/mount_command.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "fs/event_log.h"
+#include "fs/fuse_filesystem.h"
+#include "fs/fuse_session.h"
+#include "fs/model_tree.h"
+#include "fs/source_store.h"
+#include "fs/verified_file_core.h"
+#include "verifier/errors.h"
+#include "verifier/signature_verifier.h"
+#include "verifier/trust/signing.h"
+
+namespace sigmount::tools {
+namespace {
+
+std::filesystem::path default_signature(const std::filesystem::path& source) {
+  if (std::filesystem::is_directory(source)) return source / "model.sig";
+  return source.parent_path() / "model.sig";
+}
+
+std::string serialization_name(const verifier::Serialization& serialization) {
+  if (serialization.method == verifier::SerializationMethod::files) return "files";
+  return "shards-" + std::to_string(serialization.shard_size);
+}
+
+nlohmann::ordered_json status_object(const MountCommand& command,
+                                     const verifier::VerifiedManifest& manifest,
+                                     const fs::VerifiedFileCore& core, const fs::SourceStore& store,
+                                     std::uint64_t total_bytes) {
+  const fs::CounterSnapshot c = core.counters();
+  nlohmann::ordered_json counters = {{"shards_verified", c.shards_verified},
+                                     {"bytes_verified", c.bytes_verified},
+                                     {"blocks_reverified", c.blocks_reverified},
+                                     {"mismatches", c.mismatches},
+                                     {"read_errors", c.read_errors},
+                                     {"cache_hits", c.cache_hits},
+                                     {"cache_misses", c.cache_misses},
+                                     {"cache_evictions", c.cache_evictions},
+                                     {"cached_bytes", c.cached_bytes},
+                                     {"bytes_served", c.bytes_served},
+                                     {"reads", c.reads}};
+  return {{"mountpoint", command.mountpoint.string()},
+          {"source", command.source.string()},
+          {"model", manifest.model_name()},
+          {"signer", manifest.signer().description},
+          {"root_digest", "sha256:" + manifest.root_digest().hex()},
+          {"serialization", serialization_name(manifest.serialization())},
+          {"hash", std::string(hashing::algorithm_name(manifest.serialization().hash))},
+          {"files", core.file_count()},
+          {"bytes", total_bytes},
+          {"pid", static_cast<long>(::getpid())},
+          {"reader", std::string(store.reader_backend())},
+          {"verify_all", command.options.verify_all},
+          {"fail_closed", command.options.fail_closed},
+          {"failed_closed", c.failed_closed},
+          {"cache_size", c.cache_capacity},
+          {"counters", counters}};
+}
+
+}  // namespace
+
+int run_mount(const MountCommand& original) {
+  MountCommand command = original;
+  // The daemon changes directory to "/": make every path absolute first.
+  command.source = std::filesystem::absolute(command.source).lexically_normal();
+  command.mountpoint = std::filesystem::absolute(command.mountpoint).lexically_normal();
+  if (command.source.has_filename() == false) command.source = command.source.parent_path();
+  if (command.mountpoint.has_filename() == false) {
+    command.mountpoint = command.mountpoint.parent_path();
+  }
+  const std::filesystem::path signature = command.signature
+                                              ? std::filesystem::absolute(*command.signature)
+                                              : default_signature(command.source);
+
+  fs::EventLogger log;
+  const verifier::VerifiedManifest manifest =
+      verifier::SignatureVerifier(command.policy)
+          .verify(verifier::trust::read_text_file(signature));
+  // Refuse hostile names before touching the disk, then open exactly the signed files.
+  const fs::ModelTree tree =
+      fs::ModelTree::build(manifest.files(), command.source.filename().string());
+  fs::SourceStore store(command.source, manifest.files(), manifest.serialization().allow_symlinks,
+                        hashing::ReaderBackend::automatic);
+  fs::VerifiedFileCore core(
+      manifest, store, fs::CoreOptions{command.options.cache_size, command.options.fail_closed},
+      [&log](const std::string& line) { log.line(line); });
+  if (command.options.verify_all) core.verify_all();
+
+  std::uint64_t total_bytes = 0;
+  for (std::size_t i = 0; i < core.file_count(); ++i) total_bytes += core.size(i);
+  fs::FuseFilesystem filesystem(tree, core, [&] {
+    return status_object(command, manifest, core, store, total_bytes)
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
+  nlohmann::ordered_json verified = {{"model", manifest.model_name()},
+                                     {"signer", manifest.signer().description},
+                                     {"files", core.file_count()},
+                                     {"bytes", total_bytes},
+                                     {"verify_all", command.options.verify_all}};
+  // A daemon logs to syslog from the fork on; keep the terminal quiet on success.
+  if (command.options.foreground) {
+    log.event("signature_verified",
+              verified.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  return fs::serve_fuse(filesystem, command.mountpoint, command.source.string(), command.options,
+                        log, [&store] { store.drop_readers(); });
+}
+
+bool is_mount_helper_invocation(std::span<const std::string> args) {
+  if (args.size() < 2 || args[0].empty() || args[0].front() == '-') return false;
+  if (args[1].empty() || args[1].front() == '-') return false;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "-o") {
+      ++i;
+    } else if (!args[i].starts_with("-o") && args[i] != "-f" && args[i] != "-n" &&
+               args[i] != "-v" && args[i] != "-s") {
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_mount_helper(std::span<const std::string> args) {
+  if (!is_mount_helper_invocation(args)) {
+    std::cerr << "error: expected SOURCE MOUNTPOINT [-o OPTIONS]\n";
+    return 2;
+  }
+  MountCommand command{.policy = verifier::KeyTrust{},
+                       .signature = std::nullopt,
+                       .source = args[0],
+                       .mountpoint = args[1],
+                       .options = {}};
+  std::vector<std::string> options;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      options.push_back(args[++i]);
+    } else if (args[i].starts_with("-o") && args[i].size() > 2) {
+      options.push_back(args[i].substr(2));
+    } else if (args[i] == "-f") {
+      command.options.foreground = true;
+    }
+  }
+  std::optional<std::filesystem::path> key;
+  std::vector<std::filesystem::path> cas;
+  std::optional<std::string> identity, issuer;
+  std::optional<std::filesystem::path> trusted_root;
+  std::vector<std::string> fuse_options;
+  try {
+    for (const std::string& entry : options) {
+      std::size_t start = 0;
+      while (start <= entry.size()) {
+        std::size_t comma = entry.find(',', start);
+        if (comma == std::string::npos) comma = entry.size();
+        const std::string option = entry.substr(start, comma - start);
+        start = comma + 1;
+        if (!option.starts_with("sigmount.")) {
+          if (!option.empty()) fuse_options.push_back(option);
+          continue;
+        }
+        const std::size_t eq = option.find('=');
+        const std::string key_name = option.substr(9, eq == std::string::npos ? eq : eq - 9);
+        const std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+        if (key_name == "key") {
+          key = value;
+        } else if (key_name == "ca") {
+          std::size_t from = 0;
+          while (from <= value.size()) {
+            std::size_t colon = value.find(':', from);
+            if (colon == std::string::npos) colon = value.size();
+            if (colon > from) cas.emplace_back(value.substr(from, colon - from));
+            from = colon + 1;
+          }
+        } else if (key_name == "identity") {
+          identity = value;
+        } else if (key_name == "issuer") {
+          issuer = value;
+        } else if (key_name == "trusted_root") {
+          trusted_root = value;
+        } else if (key_name == "signature") {
+          command.signature = value;
+        } else if (key_name == "verify_all") {
+          command.options.verify_all = true;
+        } else if (key_name == "fail_closed") {
+          command.options.fail_closed = true;
+        } else if (key_name == "cache_size") {
+          std::uint64_t bytes = 0;
+          auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), bytes);
+          if (value.empty() || ec != std::errc{} || ptr != value.data() + value.size()) {
+            throw std::invalid_argument("sigmount.cache_size needs a byte count");
+          }
+          command.options.cache_size = bytes;
+        } else {
+          throw std::invalid_argument("unknown option sigmount." + key_name);
+        }
+      }
+    }
+    const int methods = (key ? 1 : 0) + (!cas.empty() ? 1 : 0) + (identity || issuer ? 1 : 0);
+    if (methods != 1) {
+      throw std::invalid_argument(
+          "give exactly one of -o sigmount.key=, sigmount.ca= or sigmount.identity=/issuer=");
+    }
+    if (key) {
+      command.policy = verifier::KeyTrust{*key};
+    } else if (!cas.empty()) {
+      command.policy = verifier::CertificateTrust{cas};
+    } else {
+      if (!identity || !issuer) {
+        throw std::invalid_argument("sigstore needs both sigmount.identity= and sigmount.issuer=");
+      }
+      command.policy = verifier::SigstoreTrust{*identity, *issuer, trusted_root};
+    }
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return 2;
+  }
+  if (!fuse_options.empty()) {
+    std::string joined;
+    for (const auto& option : fuse_options) joined += (joined.empty() ? "" : ",") + option;
+    command.options.fuse_options.push_back(joined);
+  }
+  try {
+    return run_mount(command);
+  } catch (const verifier::VerificationError& error) {
+    for (const auto& line : error.problems()) std::cerr << "Mount failed: " << line << "\n";
+  } catch (const std::exception& error) {
+    std::cerr << "Mount failed: " << error.what() << "\n";
+  }
+  return 1;
+}
+
+}  // namespace sigmount::tools
