@@ -135,6 +135,27 @@ TEST(Statement, RejectsWhatModelSigningRejects) {
   EXPECT_THROW(parse_statement(kInTotoPayloadType, as_bytes("{")), FormatError);
 }
 
+TEST(Statement, DuplicateMembersOversizeNamesAndDeepNesting) {
+  const std::vector<Resource> resources = {{"a", "sha256", filled(1)}};
+  const std::string good = statement_json(resources).dump();
+  EXPECT_NO_THROW(parse_statement(kInTotoPayloadType, as_bytes(good)));
+  // Parsers disagree on which duplicate wins: a second "_type" must not be read at all.
+  const std::string duplicate = good.substr(0, good.size() - 1) + R"(,"_type":"x"})";
+  EXPECT_THROW(parse_statement(kInTotoPayloadType, as_bytes(duplicate)), FormatError);
+  const std::vector<Resource> long_name = {{std::string(5000, 'a'), "sha256", filled(1)}};
+  EXPECT_THROW(parse(statement_json(long_name)), FormatError);
+  json deep = statement_json(resources);
+  json nested = json::array();
+  for (int i = 0; i < 100; ++i) nested = json::array({nested});
+  deep["predicate"]["extra"] = nested;
+  EXPECT_THROW(parse(deep), FormatError);
+  // Members we do not read are allowed (in-toto annotations, other predicate keys).
+  json extra = statement_json(resources);
+  extra["subject"][0]["annotations"] = {{"k", "v"}};
+  extra["predicate"]["note"] = "hello";
+  EXPECT_NO_THROW(parse(extra));
+}
+
 TEST(Statement, ModelSigning02Predicate) {
   const json document = {
       {"_type", "https://in-toto.io/Statement/v1"},
