@@ -460,6 +460,33 @@ TEST(Mount, KilledDaemonLeavesAMountThatFusermountClears) {
   EXPECT_FALSE(is_mounted(mount.path()));
 }
 
+TEST(Mount, MountHelperFormFromFstab) {
+  // What `mount -t fuse.sigmount SOURCE MNT -o ...` (an fstab line) runs: mount.fuse3, which
+  // runs `sigmount SOURCE MNT -o OPTS` from PATH.
+  Model model(kModel);
+  const std::filesystem::path mountpoint = model.dir / "mnt";
+  std::filesystem::create_directories(mountpoint);
+  const std::string path_env = "PATH=" + std::filesystem::path(g_sigmount).parent_path().string() +
+                               ":/usr/sbin:/usr/bin:/sbin:/bin";
+  const std::string options = "sigmount.key=" + model.signed_model->public_key.string() +
+                              ",sigmount.fail_closed,nofail,_netdev,noatime,allow_other";
+  const Spawned run = spawn({"/usr/bin/env", path_env, "/sbin/mount.fuse3", model.source.string(),
+                             mountpoint.string(), "-t", "sigmount", "-o", options},
+                            model.dir / "helper.out");
+  ASSERT_EQ(wait_exit(run.pid), 0) << slurp(run.output);
+  ASSERT_TRUE(is_mounted(mountpoint));
+  EXPECT_EQ(pread_file(mountpoint / "config.json", 0, 1000).bytes, model.content.at("config.json"));
+  const Spawned status = spawn({g_sigmount, "status", mountpoint.string()}, model.dir / "st.out");
+  ASSERT_EQ(wait_exit(status.pid), 0);
+  const auto json = nlohmann::json::parse(slurp(status.output));
+  EXPECT_EQ(json["fail_closed"], true);
+  const pid_t daemon = json["pid"].get<pid_t>();
+  const Spawned umount = spawn({"/bin/umount", mountpoint.string()}, model.dir / "umount.out");
+  EXPECT_EQ(wait_exit(umount.pid), 0) << slurp(umount.output);
+  EXPECT_FALSE(is_mounted(mountpoint));
+  while (::kill(daemon, 0) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 TEST(Mount, StatusOfSomethingElseFails) {
   TempDir dir;
   const Spawned run = spawn({g_sigmount, "status", dir.path().string()}, dir / "out");
