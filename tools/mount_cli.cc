@@ -20,7 +20,8 @@ ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
   add_trust_options(parser, method);
   parser
       .value("signature", "PATH",
-             "The signature bundle (default: SOURCE/model.sig). Never visible in the mount.")
+             "The signature bundle (default: SOURCE/model.sig, or model.sig next to a "
+             "single-file SOURCE). Never visible in the mount.")
       .flag("foreground", "Stay in the foreground and log JSON lines to stderr.")
       .flag("verify-all", "Hash every signed byte before mounting; any mismatch fails the mount.")
       .flag("fail-closed", "After the first mismatch, every read of every file fails with EIO.")
