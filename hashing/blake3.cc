@@ -153,20 +153,28 @@ void Blake3::reset() {
   cv_stack_len_ = 0;
 }
 
-// Adds the chaining value of a complete subtree of 2^level chunks that ends after
-// `chunks_so_far` chunks. Every trailing zero bit of the subtree count means the subtree
-// completes a larger one with the stack's top, so they merge into a parent. Only called when
-// more input is known to follow, so none of these parents can be the root.
-void Blake3::push_subtree_cv(ChainingValue cv, unsigned level, std::uint64_t chunks_so_far) {
-  std::uint64_t subtrees = chunks_so_far >> level;
-  while ((subtrees & 1) == 0) {
+namespace {
+
+// Merges the newest subtrees into parents until the stack holds one subtree per set bit of
+// `chunks` (the chunks they cover): each merge is one carry of the binary addition that brought
+// the count there. Only valid when more input follows those chunks, so no parent is the root.
+void merge_stack(Blake3::ChainingValue* stack, std::size_t& len, std::uint64_t chunks) {
+  const auto keep = static_cast<std::size_t>(std::popcount(chunks));
+  while (len > keep) {
     std::uint32_t children[16];
-    std::copy(cv_stack_[cv_stack_len_ - 1].begin(), cv_stack_[cv_stack_len_ - 1].end(), children);
-    std::copy(cv.begin(), cv.end(), children + 8);
-    hash_parents_portable(children, 1, cv.data());
-    --cv_stack_len_;
-    subtrees >>= 1;
+    std::copy(stack[len - 2].begin(), stack[len - 2].end(), children);
+    std::copy(stack[len - 1].begin(), stack[len - 1].end(), children + 8);
+    hash_parents_portable(children, 1, stack[len - 2].data());
+    --len;
   }
+}
+
+}  // namespace
+
+// Adds a complete subtree starting at chunk `first_chunk`. The stack is merged lazily, before
+// a push, because only then is it known that the subtrees below are not the whole input.
+void Blake3::push_subtree_cv(const ChainingValue& cv, std::uint64_t first_chunk) {
+  merge_stack(cv_stack_.data(), cv_stack_len_, first_chunk - first_chunk_);
   cv_stack_[cv_stack_len_++] = cv;
 }
 
@@ -184,31 +192,35 @@ void Blake3::compress_buffered_block(bool is_last) {
 void Blake3::update(ByteView data) {
   while (!data.empty()) {
     const bool chunk_empty = blocks_compressed_ == 0 && block_len_ == 0;
-    if (chunk_empty && data.size() > kChunkSize) {
-      // Whole chunks with more input after them: none can be the root, so hash them as
-      // complete subtrees. A subtree of 2^k chunks must start at a multiple of 2^k.
-      const std::size_t available = (data.size() - 1) / kChunkSize;
-      std::size_t batch = std::bit_floor(std::min(available, kMaxBatchChunks));
-      if (chunk_counter_ != 0) {
-        batch =
-            std::min<std::uint64_t>(batch, std::uint64_t{1} << std::countr_zero(chunk_counter_));
+    if (chunk_empty && data.size() >= kChunkSize) {
+      // Whole chunks are hashed in batches that form complete subtrees (2^k chunks starting at
+      // a multiple of 2^k). Only a batch holding all input from the very start could be the
+      // root; that input waits in the chunk buffer until more arrives.
+      std::size_t whole = data.size() / kChunkSize;
+      if (chunk_counter_ == 0 && whole * kChunkSize == data.size()) --whole;
+      if (whole > 0) {
+        std::size_t batch = std::bit_floor(std::min(whole, kMaxBatchChunks));
+        if (chunk_counter_ != 0) {
+          batch =
+              std::min<std::uint64_t>(batch, std::uint64_t{1} << std::countr_zero(chunk_counter_));
+        }
+        std::uint32_t cvs[8 * kMaxBatchChunks];
+        hash_chunks(data.data(), batch, chunk_counter_, cvs);
+        for (std::size_t n = batch; n > 1; n /= 2) hash_parents(cvs, n / 2, cvs);
+        ChainingValue subtree;
+        std::copy(cvs, cvs + 8, subtree.begin());
+        push_subtree_cv(subtree, chunk_counter_);
+        chunk_counter_ += batch;
+        data = data.subspan(batch * kChunkSize);
+        continue;
       }
-      std::uint32_t cvs[8 * kMaxBatchChunks];
-      hash_chunks(data.data(), batch, chunk_counter_, cvs);
-      for (std::size_t n = batch; n > 1; n /= 2) hash_parents(cvs, n / 2, cvs);
-      ChainingValue subtree;
-      std::copy(cvs, cvs + 8, subtree.begin());
-      chunk_counter_ += batch;
-      push_subtree_cv(subtree, static_cast<unsigned>(std::countr_zero(batch)), chunk_counter_);
-      data = data.subspan(batch * kChunkSize);
-      continue;
     }
     if (block_len_ == kBlockSize) {
       // The buffered block is full and more input follows, so it is not the final block.
       if (blocks_compressed_ == kBlocksPerChunk - 1) {
         compress_buffered_block(/*is_last=*/true);
+        push_subtree_cv(chunk_cv_, chunk_counter_);
         ++chunk_counter_;
-        push_subtree_cv(chunk_cv_, 0, chunk_counter_);
         chunk_cv_ = kIv;
         blocks_compressed_ = 0;
         continue;
@@ -223,28 +235,35 @@ void Blake3::update(ByteView data) {
 }
 
 Blake3::ChainingValue Blake3::fold(std::uint32_t extra_flags) const {
-  // The current chunk is the rightmost leaf; fold it into the pending left subtrees from the
-  // smallest to the largest. The last node compressed gets `extra_flags` (kRoot for a digest).
-  ChainingValue node_cv = chunk_cv_;
-  std::array<std::uint8_t, kBlockSize> node_block = block_;
-  auto node_len = static_cast<std::uint32_t>(block_len_);
-  std::uint64_t node_counter = chunk_counter_;
-  std::uint32_t node_flags = kChunkEnd | (blocks_compressed_ == 0 ? kChunkStart : 0);
-
-  for (std::size_t i = cv_stack_len_; i > 0; --i) {
-    ChainingValue right;
-    compress(node_cv.data(), node_block.data(), node_len, node_counter, node_flags, right.data());
-    store_words(cv_stack_[i - 1], node_block.data());
-    store_words(right, node_block.data() + 32);
-    node_cv = kIv;
-    node_len = kBlockSize;
-    node_counter = 0;
-    node_flags = kParent;
+  // Fold the rightmost node into the pending left subtrees, from the smallest to the largest.
+  // The last node compressed gets `extra_flags` (kRoot for a digest).
+  auto stack = cv_stack_;
+  std::size_t len = cv_stack_len_;
+  ChainingValue right;
+  const bool chunk_empty = blocks_compressed_ == 0 && block_len_ == 0;
+  if (!chunk_empty || len == 0) {
+    // The rightmost node is the chunk being filled (for empty input, the empty chunk).
+    merge_stack(stack.data(), len, chunk_counter_ - first_chunk_);
+    const std::uint32_t chunk_flags = kChunkEnd | (blocks_compressed_ == 0 ? kChunkStart : 0);
+    compress(chunk_cv_.data(), block_.data(), static_cast<std::uint32_t>(block_len_),
+             chunk_counter_, chunk_flags | (len == 0 ? extra_flags : 0), right.data());
+  } else {
+    // The input ended with a whole batch: the newest subtree is the rightmost node. update()
+    // never lets one subtree hold all the input, so alone it is a piece of a larger input.
+    if (len == 1) {
+      if (extra_flags != 0) throw std::logic_error("Blake3: a lone subtree cannot be the root");
+      return stack[0];
+    }
+    right = stack[--len];
   }
-  ChainingValue out;
-  compress(node_cv.data(), node_block.data(), node_len, node_counter, node_flags | extra_flags,
-           out.data());
-  return out;
+  for (; len > 0; --len) {
+    std::uint8_t block[kBlockSize];
+    store_words(stack[len - 1], block);
+    store_words(right, block + 32);
+    compress(kIv.data(), block, kBlockSize, 0, kParent | (len == 1 ? extra_flags : 0),
+             right.data());
+  }
+  return right;
 }
 
 std::array<std::uint8_t, Blake3::kDigestSize> Blake3::finalize() const {
@@ -265,19 +284,18 @@ Blake3::ChainingValue Blake3::subtree_cv() const {
 
 Blake3 Blake3::join(std::span<const ChainingValue> complete_pieces, unsigned level,
                     const Blake3& last_piece) {
-  // Rebuild the state a single hasher would have: the pieces pushed as subtrees (the last
-  // piece follows, so none is the root), then the last piece's own pending subtrees, which
-  // never merged with anything to their left because the piece holds fewer than 2^level
-  // finished chunks.
+  // Rebuild the state a single hasher would have: the complete pieces as merged subtrees (the
+  // last piece follows, so none of them is the root), then the last piece's own pending
+  // subtrees, all smaller than a piece, so they never merge with the pieces before them.
   Blake3 joined;
-  std::uint64_t chunks = 0;
-  for (const ChainingValue& cv : complete_pieces) {
-    chunks += std::uint64_t{1} << level;
-    joined.push_subtree_cv(cv, level, chunks);
+  const std::uint64_t chunks = std::uint64_t{complete_pieces.size()} << level;
+  for (std::size_t i = 0; i < complete_pieces.size(); ++i) {
+    joined.push_subtree_cv(complete_pieces[i], std::uint64_t{i} << level);
   }
   if (last_piece.first_chunk_ != chunks) {
     throw std::invalid_argument("Blake3::join: the last piece does not follow the others");
   }
+  merge_stack(joined.cv_stack_.data(), joined.cv_stack_len_, chunks);
   for (std::size_t i = 0; i < last_piece.cv_stack_len_; ++i) {
     joined.cv_stack_[joined.cv_stack_len_++] = last_piece.cv_stack_[i];
   }
@@ -286,7 +304,6 @@ Blake3 Blake3::join(std::span<const ChainingValue> complete_pieces, unsigned lev
   joined.block_len_ = last_piece.block_len_;
   joined.blocks_compressed_ = last_piece.blocks_compressed_;
   joined.chunk_counter_ = last_piece.chunk_counter_;
-  joined.first_chunk_ = 0;
   return joined;
 }
 

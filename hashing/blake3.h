@@ -48,7 +48,7 @@ class Blake3 {
   // The root-most node of everything hashed so far, compressed with `flags` added.
   ChainingValue fold(std::uint32_t flags) const;
 
-  void push_subtree_cv(ChainingValue cv, unsigned level, std::uint64_t chunks_so_far);
+  void push_subtree_cv(const ChainingValue& cv, std::uint64_t first_chunk);
   void compress_buffered_block(bool is_last);
 
   // The chunk being filled: its chaining value so far, the block not yet compressed and how
@@ -60,8 +60,9 @@ class Blake3 {
   std::uint64_t chunk_counter_ = 0;
   std::uint64_t first_chunk_ = 0;  // where start_at_chunk() put this hasher
 
-  // Chaining values of complete left subtrees, oldest (largest) first. 2^54 chunks is 16 EiB.
-  std::array<ChainingValue, 54> cv_stack_{};
+  // Chaining values of complete left subtrees, oldest (largest) first, merged lazily (see
+  // push_subtree_cv). 2^54 chunks is 16 EiB, plus one not yet merged.
+  std::array<ChainingValue, 55> cv_stack_{};
   std::size_t cv_stack_len_ = 0;
 };
 

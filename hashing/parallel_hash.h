@@ -21,7 +21,7 @@ struct FileRange {
 
 // The default read size of hash_ranges: large enough for sequential disk reads (the kernel
 // reads ahead on top of it), small enough that a buffer is still in cache when it is hashed.
-inline constexpr std::size_t kHashChunkSize = std::size_t{1} << 20;
+inline constexpr std::size_t kHashChunkSize = std::size_t{64} << 10;
 
 struct HashOptions {
   HashAlgorithm algorithm = HashAlgorithm::sha256;
