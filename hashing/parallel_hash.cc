@@ -1,6 +1,7 @@
 #include "hashing/parallel_hash.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,9 +167,20 @@ class RangeHasher {
   const std::function<void(std::uint64_t)>& progress_;
 };
 
-unsigned requested_workers(const HashOptions& options) {
-  if (options.workers != 0) return options.workers;
+// CPUs this process may run on (taskset, cpusets), which can be far fewer than the machine's
+// (std::thread::hardware_concurrency counts those).
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
+    const int count = CPU_COUNT(&set);
+    if (count > 0) return static_cast<unsigned>(count);
+  }
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+unsigned requested_workers(const HashOptions& options) {
+  return options.workers != 0 ? options.workers : usable_cpus();
 }
 
 // The jobs for `ranges`, largest first so a big one does not start last and leave the other
