@@ -152,11 +152,23 @@ class RangeHasher {
       const std::uint64_t next = offset + piece.size();
       if (next < end) reader_->begin_read(fd, next, piece_at(next, 1 - current));
       consume(ByteView(piece));
-      if (progress_) progress_(piece.size());
+      report_progress(piece.size(), next >= end);
       offset = next;
       current = 1 - current;
     }
   }
+
+  // Calls the progress callback every kProgressStep bytes and at the end of each range, not
+  // after every read: callers may take a lock in it.
+  void report_progress(std::size_t bytes, bool range_done) {
+    if (!progress_) return;
+    unreported_ += bytes;
+    if (unreported_ >= kProgressStep || (range_done && unreported_ > 0)) {
+      progress_(unreported_);
+      unreported_ = 0;
+    }
+  }
+  static constexpr std::uint64_t kProgressStep = std::uint64_t{4} << 20;
 
   std::size_t buffer_size_;
   // Declared before the reader: an outstanding io_uring read targets these buffers, and the
@@ -165,6 +177,7 @@ class RangeHasher {
   std::unique_ptr<FileReader> reader_;
   Hasher hasher_;
   const std::function<void(std::uint64_t)>& progress_;
+  std::uint64_t unreported_ = 0;
 };
 
 // CPUs this process may run on (taskset, cpusets), which can be far fewer than the machine's

@@ -29,7 +29,8 @@ struct HashOptions {
   HashAlgorithm algorithm = HashAlgorithm::sha256;
   unsigned workers = 0;  // 0: one per CPU this process may use (its affinity mask)
   ReaderBackend backend = ReaderBackend::automatic;
-  // Called from worker threads with the number of bytes just hashed.
+  // Called from worker threads with the number of bytes just hashed (every few MiB and at the
+  // end of each range; the calls add up to the total size of the ranges).
   std::function<void(std::uint64_t)> progress;
   // Bytes per read; each worker holds two buffers of this size (or of its largest range, if
   // smaller), so memory stays bounded whatever the model size.
