@@ -2,7 +2,8 @@
 # Drives the built `sigmount` binary end to end: usage errors, sign/verify round trips for
 # every serialization and hash, tampered models, and model_signing's own signed fixtures.
 # Usage: cli_test.sh SIGMOUNT_BINARY DATA_DIR [GROUP...]
-#   GROUP: usage, roundtrip, tamper, fixtures, inspect (default: all).
+#   GROUP: usage, roundtrip, tamper, fixtures, inspect (default: all); mount (needs root and
+#   /dev/fuse: registered in suite 'fuse').
 # Prints one line per check and a summary; exits 1 if any check failed.
 set -uo pipefail
 
@@ -358,6 +359,32 @@ group_inspect() {
     "$sigmount" inspect "$data/v1.1.0-sigstore"
   echo "{}" >empty.json
   expect "inspect a non-bundle exits 1" 1 --line "Inspect failed" -- "$sigmount" inspect empty.json
+}
+
+group_mount() {
+  local model="$work/mount-model"
+  mnt="$work/mnt"  # global: the EXIT trap unmounts it
+  make_model "$model"
+  mkdir -p "$mnt"
+  "$sigmount" sign key --private-key key.pem --signature mount.sig "$model" >/dev/null 2>&1
+  expect "mount with the wrong key exits 1" 1 --line "^Mount failed" -- \
+    "$sigmount" mount key --public-key other-pub.pem --signature mount.sig "$model" "$mnt"
+  expect "mount key" 0 -- \
+    "$sigmount" mount key --public_key pub.pem --signature=mount.sig "$model" "$mnt"
+  if ! mountpoint -q "$mnt"; then
+    fail "mounted"
+    return
+  fi
+  trap 'mountpoint -q "$mnt" && fusermount3 -u "$mnt"; rm -rf "$work"' EXIT
+  expect "read through the mount equals the original" 0 -- \
+    cmp "$mnt/sub/deeper/weights.bin" "$model/sub/deeper/weights.bin"
+  expect "the signature is not in the mount" 1 -- test -e "$mnt/mount.sig"
+  flip_byte "$model/model-00001-of-00002.safetensors" 100
+  expect "a tampered backing file reads as EIO" 1 --line "Input/output error" -- \
+    cat "$mnt/model-00001-of-00002.safetensors"
+  expect "status" 0 --line '"mismatches": *1' -- "$sigmount" status "$mnt"
+  expect "status of a non-mount exits 1" 1 -- "$sigmount" status "$work"
+  expect "unmount" 0 -- fusermount3 -u "$mnt"
 }
 
 make_keys
