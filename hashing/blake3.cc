@@ -29,6 +29,21 @@ inline void mix(std::uint32_t v[16], int a, int b, int c, int d, std::uint32_t x
   v[b] = std::rotr(v[b] ^ v[c], 7);
 }
 
+// One round: columns, then diagonals. A template so the message schedule is a compile-time
+// constant and every word stays in a register.
+template <std::size_t R>
+inline void round(std::uint32_t v[16], const std::uint32_t m[16]) {
+  constexpr auto& s = kSchedule[R];
+  mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
+  mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
+  mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
+  mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
+  mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
+  mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
+  mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
+  mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+}
+
 void compress_words(const std::uint32_t cv[8], const std::uint32_t m[16], std::uint32_t block_len,
                     std::uint64_t counter, std::uint32_t flags, std::uint32_t out[8]) {
   std::uint32_t v[16] = {cv[0],
@@ -47,17 +62,13 @@ void compress_words(const std::uint32_t cv[8], const std::uint32_t m[16], std::u
                          static_cast<std::uint32_t>(counter >> 32),
                          block_len,
                          flags};
-  for (const auto& s : kSchedule) {
-    // Columns, then diagonals.
-    mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-    mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-    mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-    mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-    mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-    mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-    mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-    mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
-  }
+  round<0>(v, m);
+  round<1>(v, m);
+  round<2>(v, m);
+  round<3>(v, m);
+  round<4>(v, m);
+  round<5>(v, m);
+  round<6>(v, m);
   for (int i = 0; i < 8; ++i) out[i] = v[i] ^ v[i + 8];
 }
 
