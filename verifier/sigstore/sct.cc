@@ -80,7 +80,7 @@ void verify_embedded_scts(const X509* leaf, const X509* issuer, const TrustedRoo
       continue;
     }
     const std::uint64_t timestamp = SCT_get_timestamp(sct);
-    const Instant when = Instant(std::chrono::milliseconds(timestamp));
+    const Instant when = instant_from_unix_millis(timestamp);
     if (!log->valid_for.contains(when)) {
       problems += " SCT time outside the validity of " + log->base_url + ";";
       continue;

@@ -1,7 +1,7 @@
 #include "verifier/sigstore/validity_period.h"
 
-#include <charconv>
 #include <ctime>
+#include <limits>
 
 #include "verifier/errors.h"
 
@@ -30,8 +30,19 @@ bool expect(std::string_view s, std::size_t& pos, char c) {
 
 }  // namespace
 
+// Instants hold int64 nanoseconds (years 1678..2261); times outside saturate rather than
+// overflow (X.509 allows notAfter 9999-12-31, SCT timestamps are arbitrary 64-bit values).
 Instant instant_from_unix_seconds(std::int64_t seconds) {
+  constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+  if (seconds > kLimit) return Instant::max();
+  if (seconds < -kLimit) return Instant::min();
   return Instant(std::chrono::seconds(seconds));
+}
+
+Instant instant_from_unix_millis(std::uint64_t millis) {
+  constexpr std::uint64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000 - 1;
+  if (millis > kLimit) return Instant::max();
+  return Instant(std::chrono::milliseconds(static_cast<std::int64_t>(millis)));
 }
 
 std::int64_t unix_seconds(Instant t) {
@@ -86,6 +97,8 @@ Instant parse_rfc3339(std::string_view s, std::string_view what) {
   const std::chrono::year_month_day ymd{std::chrono::year(year),
                                         std::chrono::month(static_cast<unsigned>(month)),
                                         std::chrono::day(static_cast<unsigned>(day))};
+  // Trust roots speak of this century; the bound also keeps nanoseconds from overflowing.
+  if (year < 1900 || year > 2200) throw fail();
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) throw fail();
   const auto days = std::chrono::sys_days(ymd);
   return Instant(days) + std::chrono::hours(hour) + std::chrono::minutes(minute) +

@@ -13,7 +13,9 @@ namespace sigmount::verifier::sigstore {
 
 using Instant = std::chrono::sys_time<std::chrono::nanoseconds>;
 
+// Saturate at Instant::min()/max() instead of overflowing.
 Instant instant_from_unix_seconds(std::int64_t seconds);
+Instant instant_from_unix_millis(std::uint64_t millis);
 // Seconds since the epoch, rounded down (X.509 validation takes whole seconds).
 std::int64_t unix_seconds(Instant t);
 // Throws FormatError naming `what` on anything that is not an RFC 3339 date-time
