@@ -2,6 +2,7 @@
 // Merkle proofs, checkpoints, log bodies, identity policy.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -54,6 +55,17 @@ TEST(ValidityPeriod, IsClosedAtBothEnds) {
   EXPECT_FALSE(period.contains(end + std::chrono::nanoseconds(1)));
   const ValidityPeriod open_ended{start, std::nullopt};
   EXPECT_TRUE(open_ended.contains(instant_from_unix_seconds(1LL << 33)));
+}
+
+TEST(Instants, SaturateInsteadOfOverflowing) {
+  // Found by fuzzing: X.509 notAfter 9999-12-31 and arbitrary SCT timestamps exceed the
+  // nanosecond range of Instant.
+  EXPECT_EQ(instant_from_unix_seconds(std::numeric_limits<std::int64_t>::max()), Instant::max());
+  EXPECT_EQ(instant_from_unix_seconds(std::numeric_limits<std::int64_t>::min()), Instant::min());
+  EXPECT_EQ(instant_from_unix_millis(std::numeric_limits<std::uint64_t>::max()), Instant::max());
+  EXPECT_EQ(unix_seconds(instant_from_unix_millis(1'689'177'396'000)), 1'689'177'396);
+  EXPECT_THROW(parse_rfc3339("9999-12-31T23:59:59Z", "t"), FormatError);
+  EXPECT_THROW(parse_rfc3339("0001-01-01T00:00:00Z", "t"), FormatError);
 }
 
 // --------------------------------------------------------------------------- trusted root
