@@ -78,7 +78,7 @@ void compress(const std::uint32_t cv[8], const std::uint8_t block[kBlockSize],
               std::uint32_t block_len, std::uint64_t counter, std::uint32_t flags,
               std::uint32_t out[8]) {
   std::uint32_t m[16];
-  for (int i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
+  for (std::size_t i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
   compress_words(cv, m, block_len, counter, flags, out);
 }
 

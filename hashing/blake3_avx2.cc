@@ -164,7 +164,8 @@ SIGMOUNT_AVX2 void hash8_chunks(const std::uint8_t* input, std::uint64_t first_c
 
 SIGMOUNT_AVX2 void hash8_parents(const std::uint32_t* child_cvs, std::uint32_t* out) {
   __m256i m[16];
-  load_message(reinterpret_cast<const std::uint8_t*>(child_cvs), 2 * 8 * sizeof(std::uint32_t), m);
+  // Each parent's block is its two children's chaining values: 64 bytes, back to back.
+  load_message(reinterpret_cast<const std::uint8_t*>(child_cvs), kBlockSize, m);
   __m256i h[8];
   for (int i = 0; i < 8; ++i) h[i] = splat(kIv[static_cast<std::size_t>(i)]);
   const __m256i zero = _mm256_setzero_si256();
