@@ -2,8 +2,13 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 #include <optional>
 #include <random>
@@ -116,6 +121,45 @@ TEST(FileReader, AutomaticFollowsTheProbe) {
   const ScopedEnv env("SIGMOUNT_READER", "");
   EXPECT_EQ(resolve_backend(ReaderBackend::automatic),
             io_uring_available() ? ReaderBackend::io_uring : ReaderBackend::pread);
+}
+
+// Makes io_uring_setup fail with EPERM in this process, as container seccomp profiles do.
+bool deny_io_uring_setup() {
+#if defined(__NR_io_uring_setup)
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+#else
+  return false;
+#endif
+}
+
+// Under a seccomp filter that refuses io_uring, `automatic` falls back to pread and an
+// explicit io_uring request fails loudly. Runs in a fresh process (death-test machinery) so
+// the once-per-process probe has not run yet and the filter does not outlive the test.
+TEST(FileReaderDeathTest, AutomaticFallsBackToPreadUnderSeccomp) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const ScopedEnv env("SIGMOUNT_READER", "");
+  EXPECT_EXIT(
+      {
+        if (!deny_io_uring_setup()) std::_Exit(3);
+        if (io_uring_available()) std::_Exit(4);
+        if (make_file_reader()->backend_name() != "pread") std::_Exit(5);
+        try {
+          make_file_reader(ReaderBackend::io_uring);
+          std::_Exit(6);
+        } catch (const std::system_error& e) {
+          if (e.code() != std::errc::operation_not_permitted) std::_Exit(7);
+        }
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(FileReader, ReadPastEndThrows) {
