@@ -26,6 +26,14 @@ hashing::Digest root_digest(std::span<const Resource> resources);
 // Throws FormatError for: empty, absolute, "..", "." components (except the single-file name
 // "."), backslashes, NUL, duplicates, malformed or overlapping/gapped shard ranges, an algorithm
 // that does not match the serialization.
+// In detail (model_path.h has the name rule): names must also be valid UTF-8 without control
+// characters; "." must then be the only file; digests must have the hash's length. Files:
+// algorithm = hash name. Shards: names "path:start:end" split from the right (a path may hold
+// ':'), canonical decimal offsets, start < end, contiguous from 0, every shard but the last
+// exactly shard_size long (the last at most), algorithm "<hash>-sharded-<shard_size>"
+// (model_signing) or "<hash>" (OMS spec), one spelling per manifest; shard_size 0 is refused.
+// The input order does not matter; the result is sorted in model_signing order (path_order.h),
+// shards by start.
 std::vector<SignedFile> signed_files_from_resources(const Serialization& serialization,
                                                     std::span<const Resource> resources);
 
