@@ -146,6 +146,29 @@ TEST(ModelSigningBundles, ArtifactMustBeASubjectOfTheStatement) {
                   "not a subject");
 }
 
+TEST(TrustedRoots, StagingRootWithPkcs1CtKeyLoads) {
+  // The old staging CT log key is a bare PKCS#1 RSAPublicKey; it must not break the root.
+  const TrustedRoot root = conformance_root("managed-key-and-trusted-root");
+  EXPECT_EQ(root.ctlogs.size(), 3u);
+  EXPECT_EQ(root.tlogs.size(), 2u);
+  EXPECT_EQ(root.timestamp_authorities.size(), 1u);
+}
+
+TEST(Timestamps, BothTimeSourcesAreUsedAndDuplicatesRejected) {
+  // model_signing v1.1.0: a SET (integrated time) and an RFC 3161 timestamp.
+  const VerificationPolicy policy{IdentityPolicy{kModelIdentity, kModelIssuer}, std::nullopt};
+  Bundle bundle = model_bundle("v1.1.0");
+  const VerifiedBundle verified = verify_bundle(bundle, policy, production_trusted_root());
+  EXPECT_EQ(verified.verified_times.size(), 2u);
+  bundle.rfc3161_timestamps.push_back(bundle.rfc3161_timestamps.front());
+  expect_rejected([&] { verify_bundle(bundle, policy, production_trusted_root()); },
+                  "duplicate RFC 3161 timestamp");
+  // A corrupted token fails the bundle rather than being skipped.
+  Bundle corrupted = model_bundle("v1.1.0");
+  corrupted.rfc3161_timestamps.front().back() ^= 1;
+  EXPECT_ANY_THROW(verify_bundle(corrupted, policy, production_trusted_root()));
+}
+
 // ---------------------------------------------------------------------------- attacks
 
 // A valid log entry for another signing event must not vouch for this one.

@@ -39,6 +39,14 @@ void check_bundle_shape(const Bundle& bundle) {
   if (bundle.rfc3161_timestamps.size() > kMaxTimestamps) {
     throw VerificationError("bundle: too many RFC 3161 timestamps");
   }
+  // The same token twice would count one authority's word twice.
+  for (std::size_t i = 0; i < bundle.rfc3161_timestamps.size(); ++i) {
+    for (std::size_t k = i + 1; k < bundle.rfc3161_timestamps.size(); ++k) {
+      if (bundle.rfc3161_timestamps[i] == bundle.rfc3161_timestamps[k]) {
+        throw VerificationError("bundle: duplicate RFC 3161 timestamp");
+      }
+    }
+  }
   if (const auto* envelope = std::get_if<DsseEnvelope>(&bundle.content)) {
     if (envelope->signatures.size() != 1) {
       throw VerificationError("bundle: a DSSE envelope must carry exactly one signature, found " +
