@@ -67,6 +67,23 @@ TEST(SignatureVerifier, MessageSignatureBundleIsNotAModelSignature) {
   }
 }
 
+// The OMS spec's invalid vectors fail under every policy (the valid ones are checked in the
+// key and certificate tests).
+TEST(SignatureVerifier, OmsInvalidVectorsFailUnderEveryPolicy) {
+  const std::vector<TrustPolicy> policies = {KeyTrust{data_dir() / "keys/signing-key-pub.pem"},
+                                             CertificateTrust{{data_dir() / "keys/ca-cert.pem"}},
+                                             kFixtureIdentity};
+  for (const char* name :
+       {"invalid/empty", "invalid/missing-envelope", "invalid/missing-tlog-entries",
+        "invalid/missing-verification-material", "invalid-payload/wrong-predicate"}) {
+    for (const TrustPolicy& policy : policies) {
+      SCOPED_TRACE(std::string(name) + " policy " + std::to_string(policy.index()));
+      const std::string text = data_file(std::string("oms-spec/") + name + ".bundle.json");
+      EXPECT_THROW(SignatureVerifier(policy).verify(text), std::runtime_error);
+    }
+  }
+}
+
 TEST(SignatureVerifier, MissingPolicyFilesAreIoErrors) {
   EXPECT_THROW(SignatureVerifier(KeyTrust{"/nonexistent/key.pem"})
                    .verify(data_file("v1.1.0-elliptic-key/model.sig")),

@@ -4,8 +4,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <array>
-#include <cstring>
 
 #include "verifier/errors.h"
 
@@ -35,7 +35,8 @@ const EVP_MD* digest_of(CurveHash hash) {
 int password_callback(char* buffer, int size, int /*rwflag*/, void* user) {
   const auto* password = static_cast<const std::optional<std::string>*>(user);
   if (!password->has_value() || (*password)->size() > static_cast<std::size_t>(size)) return -1;
-  std::memcpy(buffer, (*password)->data(), (*password)->size());
+  // OpenSSL takes the length from the return value; no terminator is needed.
+  std::copy_n((*password)->data(), (*password)->size(), buffer);
   return static_cast<int>((*password)->size());
 }
 
@@ -95,7 +96,7 @@ std::string public_key_pem(const EVP_PKEY* key) {
   }
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(size));
+  return {data, static_cast<std::size_t>(size)};
 }
 
 std::string sha256_hex(ByteView data) {

@@ -66,9 +66,9 @@ CertificateSigner CertificateSigner::from_files(const std::filesystem::path& pri
                                                 const std::filesystem::path& signing_certificate,
                                                 const std::vector<std::filesystem::path>& chain) {
   std::vector<std::string> chain_pems;
+  chain_pems.reserve(chain.size());
   for (const auto& path : chain) chain_pems.push_back(read_text_file(path));
-  return CertificateSigner(read_text_file(private_key), password,
-                           read_text_file(signing_certificate), chain_pems);
+  return {read_text_file(private_key), password, read_text_file(signing_certificate), chain_pems};
 }
 
 namespace {
