@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# What a verified mount costs, in one run (root, /dev/fuse):
+#   bench/mount_bench.sh BUILD_DIR [SIZE_MIB] [EXTRA_MOUNT_OPTION...]
+#  1. cold read of a SIZE_MIB (default 2048) file through a fresh mount, after drop_caches,
+#     against one `openssl dgst -sha256` pass over the backing file, also after drop_caches;
+#  2. warm re-read through the mount against reading the backing file from the page cache;
+#  3. random 4 KiB preads from 8 threads, mount against backing file (both warm);
+#  4. mount time (until `sigmount mount` returns with the mount answering) for a 10,000-file
+#     manifest and for a 64 GiB sparse file;
+#  5. the daemon's RSS after the cold read.
+# Ratios are throughput ratios (mount / baseline; 1.0 = as fast as the baseline).
+# Files live in $BENCH_DIR (default /var/tmp); signing the 64 GiB sparse file hashes 64 GiB of
+# zeros once (about a minute).
+set -euo pipefail
+
+build_dir=${1:?usage: $0 BUILD_DIR [SIZE_MIB] [EXTRA_MOUNT_OPTION...]}
+size_mib=${2:-2048}
+shift $(($# >= 2 ? 2 : $#))
+extra=("$@")
+sigmount=$(realpath "$build_dir/tools/sigmount")
+[[ -x $sigmount ]] || { echo "missing $sigmount" >&2; exit 2; }
+[[ $(id -u) == 0 && -e /dev/fuse ]] || { echo "needs root and /dev/fuse" >&2; exit 2; }
+
+work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/sigmount-mount-bench.XXXXXX")
+mnt=$work/mnt
+mkdir -p "$mnt" "$work/model"
+cleanup() {
+  mountpoint -q "$mnt" && fusermount3 -u -z "$mnt" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl ecparam -name prime256v1 -genkey -noout -out "$work/key.pem" 2>/dev/null
+openssl ec -in "$work/key.pem" -pubout -out "$work/key.pub" 2>/dev/null
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+sign() { "$sigmount" sign key --private-key "$work/key.pem" --signature "$1/model.sig" "$1" >/dev/null; }
+mount_model() { "$sigmount" mount key --public-key "$work/key.pub" "${extra[@]}" "$1" "$mnt"; }
+umount_model() { fusermount3 -u "$mnt"; while mountpoint -q "$mnt"; do sleep 0.05; done; }
+mib_s() { echo "scale=0; $1 / $2" | bc -l; }
+
+echo "== sigmount mount bench: ${size_mib} MiB file, $(nproc) CPUs, options: ${extra[*]:-(defaults)}"
+big=$work/model/big.bin
+head -c "$((size_mib << 20))" /dev/urandom >"$big"
+sign "$work/model"
+
+# 1. cold
+drop_caches
+t0=$(now); openssl dgst -sha256 "$big" >/dev/null; t1=$(now)
+base_cold=$(elapsed "$t0" "$t1")
+mount_model "$work/model"
+pid=$("$sigmount" status "$mnt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+drop_caches
+t0=$(now); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
+mount_cold=$(elapsed "$t0" "$t1")
+rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+hwm_kib=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+printf 'cold read     : mount %6.2f s (%5s MiB/s)  openssl dgst %6.2f s (%5s MiB/s)  ratio %.2f (target >= 0.8)\n' \
+  "$mount_cold" "$(mib_s "$size_mib" "$mount_cold")" "$base_cold" "$(mib_s "$size_mib" "$base_cold")" \
+  "$(echo "$base_cold / $mount_cold" | bc -l)"
+
+# 2. warm
+t0=$(now); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
+mount_warm=$(elapsed "$t0" "$t1")
+cat "$big" >/dev/null
+t0=$(now); dd if="$big" of=/dev/null bs=1M status=none; t1=$(now)
+base_warm=$(elapsed "$t0" "$t1")
+printf 'warm re-read  : mount %6.2f s (%5s MiB/s)  backing file %6.2f s (%5s MiB/s)  ratio %.2f (target >= 0.8)\n' \
+  "$mount_warm" "$(mib_s "$size_mib" "$mount_warm")" "$base_warm" "$(mib_s "$size_mib" "$base_warm")" \
+  "$(echo "$base_warm / $mount_warm" | bc -l)"
+
+# 3. random 4 KiB reads, 8 threads (the FUSE page cache may hold the file after step 2; evict
+# it so the mount side really goes through the daemon)
+randread() {
+  python3 - "$1" <<'PY'
+import os, random, sys, threading, time
+path = sys.argv[1]
+size = os.path.getsize(path)
+per_thread = 20000
+def work(seed):
+    rnd = random.Random(seed)
+    fd = os.open(path, os.O_RDONLY)
+    for _ in range(per_thread):
+        os.pread(fd, 4096, rnd.randrange(0, size // 4096) * 4096)
+    os.close(fd)
+threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+t0 = time.perf_counter()
+for t in threads: t.start()
+for t in threads: t.join()
+print(8 * per_thread / (time.perf_counter() - t0))
+PY
+}
+umount_model; mount_model "$work/model"
+python3 -c "import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd,0,0,os.POSIX_FADV_DONTNEED)" "$mnt/big.bin"
+mount_iops=$(randread "$mnt/big.bin")
+base_iops=$(randread "$big")
+printf 'random 4 KiB  : mount %8.0f reads/s  backing file %8.0f reads/s  ratio %.2f (8 threads, fresh mount)\n' \
+  "$mount_iops" "$base_iops" "$(echo "$mount_iops / $base_iops" | bc -l)"
+status=$("$sigmount" status "$mnt")
+umount_model
+
+# 4. mount time
+many=$work/many
+mkdir -p "$many"
+python3 - "$many" <<'PY'
+import os, sys
+root = sys.argv[1]
+for d in range(100):
+    os.makedirs(f"{root}/d{d:03}", exist_ok=True)
+    for f in range(100):
+        with open(f"{root}/d{d:03}/f{f:03}.bin", "wb") as out:
+            out.write(os.urandom(64))
+PY
+sign "$many"
+t0=$(now); mount_model "$many"; t1=$(now)
+printf 'mount time    : 10,000-file manifest %.3f s' "$(elapsed "$t0" "$t1")"
+umount_model
+sparse=$work/sparse
+mkdir -p "$sparse"
+truncate -s 64G "$sparse/huge.bin"
+sign "$sparse"
+t0=$(now); mount_model "$sparse"; t1=$(now)
+printf ', 64 GiB sparse file %.3f s (no hashing at mount)\n' "$(elapsed "$t0" "$t1")"
+umount_model
+
+printf 'daemon RSS    : %s MiB after the cold read (peak %s MiB; cache limit %s)\n' \
+  "$((rss_kib / 1024))" "$((hwm_kib / 1024))" \
+  "$(echo "$status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["cache_size"] >> 20, "MiB")')"
+echo "counters after random reads: $(echo "$status" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["counters"]))')"
