@@ -61,12 +61,19 @@ printf 'cold read     : mount %6.2f s (%5s MiB/s)  openssl dgst %6.2f s (%5s MiB
   "$mount_cold" "$(mib_s "$size_mib" "$mount_cold")" "$base_cold" "$(mib_s "$size_mib" "$base_cold")" \
   "$(echo "$base_cold / $mount_cold" | bc -l)"
 
-# 2. warm
-t0=$(now); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
-mount_warm=$(elapsed "$t0" "$t1")
+# 2. warm (best of 3 each: single runs are noisy on a shared VM)
+best_dd() {
+  local best="" t0 t1 t
+  for _ in 1 2 3; do
+    t0=$(now); dd if="$1" of=/dev/null bs=1M status=none; t1=$(now)
+    t=$(elapsed "$t0" "$t1")
+    if [[ -z $best ]] || (($(echo "$t < $best" | bc -l))); then best=$t; fi
+  done
+  echo "$best"
+}
+mount_warm=$(best_dd "$mnt/big.bin")
 cat "$big" >/dev/null
-t0=$(now); dd if="$big" of=/dev/null bs=1M status=none; t1=$(now)
-base_warm=$(elapsed "$t0" "$t1")
+base_warm=$(best_dd "$big")
 printf 'warm re-read  : mount %6.2f s (%5s MiB/s)  backing file %6.2f s (%5s MiB/s)  ratio %.2f (target >= 0.8)\n' \
   "$mount_warm" "$(mib_s "$size_mib" "$mount_warm")" "$base_warm" "$(mib_s "$size_mib" "$base_warm")" \
   "$(echo "$base_warm / $mount_warm" | bc -l)"
