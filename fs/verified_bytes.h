@@ -4,20 +4,40 @@
 // can make one from bytes that were not checked.
 #pragma once
 
+#include <sys/mman.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 
 #include "hashing/bytes.h"
 
 namespace sigmount::fs {
 
 // A block's backing memory. Written once by a read, then hashed, then only read.
+// It comes straight from mmap, not malloc, so that a block leaving the cache goes back to the
+// kernel at once: with malloc, glibc's per-thread arenas kept freed 64 KiB blocks and the
+// daemon's RSS settled at twice --cache-size.
 struct BlockBuffer {
-  explicit BlockBuffer(std::size_t size)
-      : data(std::make_unique_for_overwrite<std::uint8_t[]>(size)), size(size) {}
-  std::unique_ptr<std::uint8_t[]> data;
+  struct Unmap {
+    std::size_t size;
+    void operator()(std::uint8_t* memory) const noexcept { ::munmap(memory, size); }
+  };
+
+  explicit BlockBuffer(std::size_t size) : data(map(size), Unmap{size}), size(size) {}
+
+  std::unique_ptr<std::uint8_t[], Unmap> data;
   std::size_t size;
+
+ private:
+  static std::uint8_t* map(std::size_t size) {
+    if (size == 0) return nullptr;
+    void* memory =
+        ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) throw std::bad_alloc();
+    return static_cast<std::uint8_t*>(memory);
+  }
 };
 
 class VerifiedBytes {
