@@ -59,10 +59,6 @@ show "$sigmount" inspect model.sig
 step "Verify"
 show "$sigmount" verify key --public-key pub.pem model
 
-if ! "$sigmount" --version | grep -q "^features:.* mount"; then
-  echo "(this sigmount was built without mount support; stopping here)"
-  exit 0
-fi
 if ! sigmount_require_fuse || [[ $(id -u) -ne 0 ]]; then
   echo "(mounting needs root and /dev/fuse; stopping here)"
   exit 0

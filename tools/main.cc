@@ -8,9 +8,7 @@
 
 #include "tools/command_support.h"
 #include "tools/commands.h"
-#ifdef SIGMOUNT_HAVE_MOUNT
 #include "tools/mount_command.h"
-#endif
 
 namespace {
 
@@ -48,25 +46,15 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "sigmount " << kVersion << "\n"
-              << "features:"
-#ifdef SIGMOUNT_HAVE_MOUNT
-              << " mount"
-#endif
-#ifdef SIGMOUNT_HAVE_VERIFY_BUNDLE
-              << " verify-bundle"
-#endif
-              << "\n";
+    std::cout << "sigmount " << kVersion << "\n";
     return kExitOk;
   }
   for (const auto& entry : command_table()) {
     if (command == entry.name) return entry.run(rest);
   }
-#ifdef SIGMOUNT_HAVE_MOUNT
   // mount(8) with type fuse.sigmount runs `sigmount SOURCE MOUNTPOINT -o OPTS`. Checked only
   // after the command names: `sigmount digest A B` stays a usage error, not a mount.
   if (is_mount_helper_invocation(all)) return run_mount_helper(all);
-#endif
   std::cerr << "error: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

@@ -97,12 +97,7 @@ int mount_main(std::span<const std::string> args) {
     return kExitUsage;
   }
   if (!command) return kExitOk;
-#ifdef SIGMOUNT_HAVE_MOUNT
   return run_reporting_failures("Mount failed", [&] { return run_mount(*command); });
-#else
-  std::cerr << "error: mounting is not built into this sigmount\n";
-  return kExitFailure;
-#endif
 }
 
 int status_main(std::span<const std::string> args) {
@@ -112,12 +107,7 @@ int status_main(std::span<const std::string> args) {
   auto parsed = parse_or_exit(parser, args, exit_code);
   if (!parsed) return exit_code;
   const std::filesystem::path mountpoint = parsed->positionals()[0];
-#ifdef SIGMOUNT_HAVE_MOUNT
   return run_reporting_failures("Status failed", [&] { return run_status(mountpoint); });
-#else
-  std::cerr << "error: mounting is not built into this sigmount\n";
-  return kExitFailure;
-#endif
 }
 
 }  // namespace sigmount::tools
