@@ -29,7 +29,9 @@ using X509Cert = OpenSslHandle<X509, X509_free>;
 using X509Store = OpenSslHandle<X509_STORE, X509_STORE_free>;
 using X509StoreCtx = OpenSslHandle<X509_STORE_CTX, X509_STORE_CTX_free>;
 
-inline void free_x509_stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+inline void free_x509_stack(STACK_OF(X509) * s) {
+  sk_X509_pop_free(s, X509_free);
+}
 using X509Stack = OpenSslHandle<STACK_OF(X509), free_x509_stack>;
 
 }  // namespace sigmount

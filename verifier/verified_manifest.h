@@ -33,8 +33,8 @@ struct Shard {
 };
 
 struct SignedFile {
-  std::string path;             // relative, '/'-separated, no "." or ".." parts ("." = the model)
-  std::vector<Shard> shards;    // sorted, contiguous from 0
+  std::string path;           // relative, '/'-separated, no "." or ".." parts ("." = the model)
+  std::vector<Shard> shards;  // sorted, contiguous from 0
   bool whole_file() const { return shards.size() == 1 && shards[0].end == Shard::kToEndOfFile; }
 };
 
