@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "verifier/errors.h"
+#include "verifier/format/dsse.h"
 #include "verifier/sigstore/crypto.h"
-#include "verifier/sigstore/dsse_pae.h"
 #include "verifier/sigstore/fulcio_certificate.h"
 #include "verifier/sigstore/intoto_subject.h"
 #include "verifier/sigstore/rfc3161_timestamp.h"

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "verifier/errors.h"
+#include "verifier/format/dsse.h"
 #include "verifier/sigstore/checkpoint.h"
 #include "verifier/sigstore/crypto.h"
-#include "verifier/sigstore/dsse_pae.h"
 #include "verifier/sigstore/merkle.h"
 #include "verifier/sigstore/rekor_body.h"
 
