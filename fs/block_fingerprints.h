@@ -20,7 +20,7 @@ namespace sigmount::fs {
 
 // Unit of re-verification and caching inside a shard: blocks start at shard offsets that are
 // multiples of this; the last block of a shard may be shorter.
-inline constexpr std::uint64_t kBlockSize = 64 * 1024;
+inline constexpr std::uint64_t kBlockSize = std::uint64_t{64} * 1024;
 
 inline std::uint64_t block_count(std::uint64_t shard_length) {
   return (shard_length + kBlockSize - 1) / kBlockSize;

@@ -347,7 +347,7 @@ struct stat FuseFilesystem::attributes(const ModelTree::Node& node) const {
   st.st_uid = uid_;
   st.st_gid = gid_;
   st.st_atim = st.st_mtim = st.st_ctim = mount_time_;
-  st.st_blksize = 128 * 1024;
+  st.st_blksize = blksize_t{128} * 1024;
   if (node.is_directory) {
     st.st_mode = S_IFDIR | 0555;
     st.st_nlink = 2;
