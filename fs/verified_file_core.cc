@@ -9,6 +9,7 @@
 #include <system_error>
 #include <thread>
 
+#include "fs/shard_stream.h"
 #include "verifier/errors.h"
 
 namespace sigmount::fs {
@@ -62,7 +63,8 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
       store_(store),
       options_(options),
       events_(std::move(events)),
-      cache_(options.cache_size) {
+      cache_(options.cache_size),
+      pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)) {
   const auto& signed_files = manifest.files();
   if (store.file_count() != signed_files.size()) {
     throw verifier::VerificationError("backing store holds " + std::to_string(store.file_count()) +
@@ -163,11 +165,10 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
 
   struct Held {
     std::uint64_t block;
-    std::shared_ptr<BlockBuffer> buffer;
+    std::shared_ptr<const BlockBuffer> buffer;
     bool reserved;
   };
   std::vector<Held> held;
-  std::unique_ptr<BlockBuffer> scratch;  // for blocks hashed and then dropped
   std::uint64_t reserved = 0;
 
   // When the whole shard fits the cache, keep all of it (other readers of this shard are
@@ -184,34 +185,34 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
     }
   }
 
-  for (std::uint64_t block = 0; block < blocks; ++block) {
-    const std::uint64_t size = block_length(length, block);
+  const auto read = [&](std::uint64_t offset, std::span<std::uint8_t> out) {
+    return read_backing(file, range.start + offset, out);
+  };
+  const auto consume = [&](std::uint64_t block, TaggedBlock&& bytes) {
+    // The hash reads the buffer that will be served if the shard matches.
+    hasher.add_block(bytes);
     const bool pinned = block >= first && block <= last;
     bool keep = pinned || keep_all;
     if (!keep && read_ahead && block > last) {
-      if (cache_.reserve(size)) {
+      if (cache_.reserve(bytes.bytes().size())) {
         keep = true;
-        reserved += size;
+        reserved += bytes.bytes().size();
       } else {
         read_ahead = false;  // keep what we hold contiguous; the rest is re-read on demand
       }
     }
-    std::shared_ptr<BlockBuffer> buffer;
-    std::span<std::uint8_t> destination;
-    if (keep) {
-      buffer = std::make_shared<BlockBuffer>(size);
-      destination = {buffer->data.get(), size};
-    } else {
-      if (!scratch) scratch = std::make_unique<BlockBuffer>(kBlockSize);
-      destination = {scratch->data.get(), size};
-    }
-    if (int error = read_backing(file, range.start + block * kBlockSize, destination)) {
-      cache_.release(reserved);
-      return error;
-    }
-    // The hash reads `destination`, the same memory that will be served if the shard matches.
-    hasher.add_block(destination);
-    if (keep) held.push_back({block, std::move(buffer), !pinned});
+    if (keep) held.push_back({block, bytes.buffer(), !pinned});
+  };
+  int error = 0;
+  try {
+    error = stream_shard_blocks(pool_, length, read, consume);
+  } catch (...) {
+    cache_.release(reserved);
+    throw;
+  }
+  if (error != 0) {
+    cache_.release(reserved);
+    return error;
   }
 
   hashing::Digest actual;
@@ -280,16 +281,18 @@ int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, st
                                      const BlockFingerprints& fingerprints, VerifiedBytes& out) {
   const verifier::Shard& range = files_[file].shards[shard];
   const std::uint64_t size = block_length(range.end - range.start, block);
-  auto buffer = std::make_shared<BlockBuffer>(size);
-  const std::span<std::uint8_t> destination(buffer->data.get(), size);
-  if (int error = read_backing(file, range.start + block * kBlockSize, destination)) return error;
-  if (auto mismatch = fingerprints.check(block, destination)) {
+  auto buffer = std::make_shared<BlockBuffer>(pool_, size);
+  if (int error = read_backing(file, range.start + block * kBlockSize, buffer->writable())) {
+    return error;
+  }
+  const TaggedBlock read_again(std::move(buffer));
+  if (auto mismatch = fingerprints.check(block, read_again)) {
     report_mismatch(file, shard, "block", range.start + block * kBlockSize, size,
                     mismatch->expected, mismatch->actual);
     return EIO;
   }
   ++counters_.blocks_reverified;
-  out = VerifiedBytes(std::move(buffer));
+  out = VerifiedBytes(read_again.buffer());
   cache_.insert(BlockKey{file, shard, block}, out);
   return 0;
 }

@@ -32,6 +32,7 @@
 #include "fs/backing_store.h"
 #include "fs/block_cache.h"
 #include "fs/block_fingerprints.h"
+#include "fs/block_pool.h"
 #include "fs/verified_bytes.h"
 #include "verifier/verified_manifest.h"
 
@@ -146,6 +147,10 @@ class VerifiedFileCore {
   EventSink events_;
   std::vector<FileState> files_;
   BlockCache cache_;
+  // Blocks in the cache plus those of reads in flight (FUSE threads x 1 MiB requests, a shard
+  // stream's scratch); more only borrow memory from the kernel for a moment.
+  static constexpr std::size_t kInFlightBlocks = 512;
+  std::shared_ptr<BlockPool> pool_;
   std::atomic<bool> failed_closed_{false};
 
   struct Counters {

@@ -1,0 +1,171 @@
+// The pieces under the core's first pass: the block pool, the read-ahead stream, fingerprints.
+#include "fs/shard_stream.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <random>
+#include <set>
+#include <stdexcept>
+
+#include "fs/block_fingerprints.h"
+#include "fs/block_pool.h"
+#include "hashing/blake3.h"
+
+namespace sigmount::fs {
+namespace {
+
+constexpr std::uint64_t kB = kBlockSize;
+
+Bytes random_bytes(std::size_t size, unsigned seed) {
+  std::mt19937 random(seed);
+  Bytes out(size);
+  for (auto& byte : out) byte = static_cast<std::uint8_t>(random());
+  return out;
+}
+
+TEST(BlockPool, ReusesTheMostRecentlyFreedSlot) {
+  auto pool = std::make_shared<BlockPool>(4);
+  const std::uint8_t* first = nullptr;
+  {
+    BlockBuffer a(pool, kB);
+    first = a.bytes().data();
+    EXPECT_EQ(pool->in_use(), 1u);
+  }
+  EXPECT_EQ(pool->in_use(), 0u);
+  BlockBuffer b(pool, 100);
+  EXPECT_EQ(b.bytes().data(), first) << "a freed slot is handed out again, its pages resident";
+  EXPECT_EQ(b.size(), 100u);
+  EXPECT_EQ(pool->high_water(), 1u);
+}
+
+TEST(BlockPool, AnEmptyPoolStillHandsOutWorkingBuffers) {
+  auto pool = std::make_shared<BlockPool>(2);
+  std::vector<std::unique_ptr<BlockBuffer>> buffers;
+  std::set<const std::uint8_t*> distinct;
+  for (int i = 0; i < 5; ++i) {
+    buffers.push_back(std::make_unique<BlockBuffer>(pool, kB));
+    auto bytes = buffers.back()->writable();
+    std::fill(bytes.begin(), bytes.end(), static_cast<std::uint8_t>(i));
+    distinct.insert(bytes.data());
+  }
+  EXPECT_EQ(distinct.size(), 5u);
+  EXPECT_EQ(pool->in_use(), 2u);
+  EXPECT_EQ(pool->overflows(), 3u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(buffers[i]->bytes()[kB - 1], i);
+  buffers.clear();
+  EXPECT_EQ(pool->in_use(), 0u);
+}
+
+TEST(BlockPool, OutlivesItsOwnerWhileBuffersRemain) {
+  auto pool = std::make_shared<BlockPool>(1);
+  auto buffer = std::make_unique<BlockBuffer>(pool, 10);
+  pool.reset();  // the core went away while a reply still holds a block
+  buffer->writable()[9] = 1;
+  buffer.reset();  // returns its slot to a pool that only the buffer kept alive
+}
+
+TEST(Fingerprints, AnyChangedBitOrLengthFailsTheCheck) {
+  auto pool = std::make_shared<BlockPool>(8);
+  const Bytes shard = random_bytes(2 * kB + 5, 1);
+  ShardHasher hasher(hashing::HashAlgorithm::sha256, shard.size());
+  auto block_of = [&](std::uint64_t index, const Bytes& source) {
+    auto buffer = std::make_shared<BlockBuffer>(pool, block_length(source.size(), index));
+    auto out = buffer->writable();
+    std::copy_n(source.begin() + static_cast<std::ptrdiff_t>(index * kB), out.size(), out.begin());
+    return TaggedBlock(std::move(buffer));
+  };
+  for (std::uint64_t i = 0; i < 3; ++i) hasher.add_block(block_of(i, shard));
+  hashing::Digest actual;
+  const auto fingerprints =
+      hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::sha256, shard), actual);
+  ASSERT_TRUE(fingerprints.has_value());
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE((*fingerprints)->check(i, block_of(i, shard)).has_value()) << i;
+  }
+  Bytes changed = shard;
+  changed[kB + 1234] ^= 0x10;
+  EXPECT_TRUE((*fingerprints)->check(1, block_of(1, changed)).has_value());
+  EXPECT_FALSE((*fingerprints)->check(0, block_of(0, changed)).has_value());
+  // The right bytes for another position are wrong here.
+  EXPECT_TRUE((*fingerprints)->check(0, block_of(1, shard)).has_value());
+  auto short_buffer = std::make_shared<BlockBuffer>(pool, 4);
+  const auto mismatch = (*fingerprints)->check(2, TaggedBlock(std::move(short_buffer)));
+  ASSERT_TRUE(mismatch.has_value());
+  EXPECT_EQ(mismatch->expected, "length 5");
+}
+
+TEST(Fingerprints, NoneAreHandedOutForAShardThatDoesNotMatch) {
+  auto pool = std::make_shared<BlockPool>(2);
+  ShardHasher hasher(hashing::HashAlgorithm::blake2b, 10);
+  auto buffer = std::make_shared<BlockBuffer>(pool, 10);
+  hasher.add_block(TaggedBlock(std::move(buffer)));  // ten zero bytes
+  hashing::Digest actual;
+  EXPECT_FALSE(
+      hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::blake2b, Bytes(10, 1)), actual)
+          .has_value());
+  EXPECT_EQ(actual, hashing::hash_bytes(hashing::HashAlgorithm::blake2b, Bytes(10, 0)));
+}
+
+// Both paths: on the calling thread (few blocks) and with a reader thread ahead.
+class ShardStream : public ::testing::TestWithParam<std::uint64_t> {};
+
+TEST_P(ShardStream, DeliversEveryBlockInOrderWithItsTag) {
+  const Bytes shard = random_bytes(GetParam(), 2);
+  auto pool = std::make_shared<BlockPool>(64);
+  const auto read = [&](std::uint64_t offset, std::span<std::uint8_t> out) {
+    std::copy_n(shard.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+    return 0;
+  };
+  std::uint64_t next = 0;
+  Bytes joined;
+  const auto consume = [&](std::uint64_t index, TaggedBlock&& block) {
+    EXPECT_EQ(index, next++);
+    hashing::Blake3 blake3;
+    blake3.update(block.bytes());
+    EXPECT_EQ(blake3.finalize(), block.tag());
+    joined.insert(joined.end(), block.bytes().begin(), block.bytes().end());
+  };
+  EXPECT_EQ(stream_shard_blocks(pool, shard.size(), read, consume, {.depth = 3}), 0);
+  EXPECT_EQ(next, block_count(shard.size()));
+  EXPECT_EQ(joined, shard);
+  EXPECT_EQ(pool->in_use(), 0u);
+}
+
+TEST_P(ShardStream, StopsAtTheFirstFailedRead) {
+  const std::uint64_t length = GetParam();
+  const std::uint64_t failing = block_count(length) / 2;
+  auto pool = std::make_shared<BlockPool>(64);
+  const auto read = [&](std::uint64_t offset, std::span<std::uint8_t>) {
+    return offset / kB == failing ? EIO : 0;
+  };
+  std::uint64_t consumed = 0;
+  const auto consume = [&](std::uint64_t, TaggedBlock&&) { ++consumed; };
+  EXPECT_EQ(stream_shard_blocks(pool, length, read, consume, {.depth = 2}), EIO);
+  EXPECT_EQ(consumed, failing) << "no block at or after the failed read is consumed";
+  EXPECT_EQ(pool->in_use(), 0u);
+}
+
+TEST_P(ShardStream, AConsumerThatThrowsStopsTheReader) {
+  const std::uint64_t length = GetParam();
+  auto pool = std::make_shared<BlockPool>(64);
+  std::uint64_t reads = 0;
+  const auto read = [&](std::uint64_t, std::span<std::uint8_t>) {
+    ++reads;
+    return 0;
+  };
+  const auto consume = [&](std::uint64_t index, TaggedBlock&&) {
+    if (index == 1) throw std::runtime_error("consumer gave up");
+  };
+  EXPECT_THROW(stream_shard_blocks(pool, length, read, consume, {.depth = 2}), std::runtime_error);
+  // The reader stopped a bounded distance ahead instead of reading the whole shard.
+  EXPECT_LE(reads, 2u + 2u + 1u);
+  EXPECT_EQ(pool->in_use(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, ShardStream,
+                         ::testing::Values(3 * kB + 1,     // on the calling thread
+                                           40 * kB + 7));  // reader thread
+
+}  // namespace
+}  // namespace sigmount::fs
