@@ -1,0 +1,110 @@
+// The strict JSON reader: what it accepts equals what nlohmann reads, and everything hostile
+// is a FormatError (the differential fuzz target fuzz_json.cc checks the same on random input).
+#include "verifier/format/json.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "verifier/errors.h"
+
+namespace sigmount::verifier {
+namespace {
+
+json::Value parse(std::string_view text) {
+  return json::parse(text, "doc");
+}
+
+TEST(Json, ReadsWhatNlohmannReads) {
+  for (const std::string text : {
+           R"({"a":[1,-2,3.5,-0,1e3,18446744073709551615,-9223372036854775808],"b":{}})",
+           R"( [ true , false , null , "" , [] , {} ] )",
+           R"("esc \" \\ \/ \b \f \n \r \t \u00e9 \u20AC \ud83d\ude00 \u0000")",
+           "\"raw \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+           "18446744073709551616",  // beyond uint64: a double, as nlohmann reads it
+           "-9223372036854775809",
+           "1.7976931348623157e308",
+           "0.5E-3",
+           "\t\r\n 7 \n",
+       }) {
+    const auto ours = parse(text);
+    const auto reference = nlohmann::json::parse(text);
+    EXPECT_EQ(ours, reference) << text;
+    EXPECT_EQ(ours.type(), reference.type()) << text;
+  }
+}
+
+TEST(Json, RefusesWhatIsNotJson) {
+  for (const std::string text : {
+           "",
+           " ",
+           "{",
+           "[1,]",
+           "{\"a\":1,}",
+           "{\"a\" 1}",
+           "{a:1}",
+           "[1 2]",
+           "01",
+           "-",
+           "1.",
+           ".5",
+           "1e",
+           "1e+",
+           "+1",
+           "0x10",
+           "NaN",
+           "Infinity",
+           "tru",
+           "nul",
+           "\"abc",
+           "\"\\x\"",
+           "\"\\u12\"",
+           "\"\\ud800\"",
+           "\"\\udc00\"",
+           "\"\\ud800\\u0041\"",
+           "\"tab\there\"",
+           "\"\xc0\xaf\"",          // overlong '/'
+           "\"\xed\xa0\x80\"",      // a UTF-16 surrogate encoded in UTF-8
+           "\"\xf4\x90\x80\x80\"",  // above U+10FFFF
+           "\"\xe2\x82\"",          // truncated sequence
+           "\"\x80\"",
+           "1 2",
+           "{} {}",
+           "[1]x",
+           "1e400",
+           "-1e400",
+           "\xef\xbb\xbf{}",  // a byte order mark
+       }) {
+    EXPECT_THROW(parse(text), FormatError) << text;
+  }
+}
+
+TEST(Json, RefusesDuplicateMembersAtAnyDepth) {
+  EXPECT_THROW(parse(R"({"a":1,"a":1})"), FormatError);
+  EXPECT_THROW(parse(R"({"x":[{"b":1,"c":2,"b":3}]})"), FormatError);
+  EXPECT_NO_THROW(parse(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));
+  try {
+    parse(R"({"k":1,"k":2})");
+  } catch (const FormatError& error) {
+    EXPECT_NE(std::string(error.what()).find("duplicate member \"k\""), std::string::npos);
+  }
+}
+
+TEST(Json, BoundsDepthAndSize) {
+  const std::string deep_ok = std::string(64, '[') + std::string(64, ']');
+  EXPECT_NO_THROW(parse(deep_ok));
+  const std::string too_deep = std::string(65, '[') + std::string(65, ']');
+  EXPECT_THROW(parse(too_deep), FormatError);
+  // Far beyond any stack: refused by the bound, not by a crash.
+  EXPECT_THROW(parse(std::string(1'000'000, '[')), FormatError);
+  EXPECT_THROW(json::parse("[1,2,3]", "doc", json::Limits{.max_bytes = 6}), FormatError);
+}
+
+TEST(Json, ReadsALongStringInOnePiece) {
+  const std::string payload(3'000'000, 'A');
+  const auto value = parse("{\"payload\":\"" + payload + "\"}");
+  EXPECT_EQ(value["payload"].get<std::string>(), payload);
+}
+
+}  // namespace
+}  // namespace sigmount::verifier
