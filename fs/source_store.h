@@ -42,6 +42,9 @@ class UniqueFd {
 // directory (openat2 RESOLVE_BENEATH). Must be a regular file. Throws std::system_error whose
 // message says what is wrong.
 UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks);
+// The same, also giving the file's size from the check that it is a regular file.
+UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
+                      std::uint64_t& size);
 
 class SourceStore final : public BackingStore {
  public:

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,41 @@ TEST(PathOrder, FewerComponentsFirstWhenShared) {
   EXPECT_GT(compare_model_paths("a/b", "a"), 0);
   EXPECT_LT(compare_model_paths("", "a"), 0);
   EXPECT_LT(compare_model_paths(".", "a"), 0);
+}
+
+// The definition, spelled out: compare the lists of components, each component by bytes.
+int compare_by_components(std::string_view a, std::string_view b) {
+  auto split = [](std::string_view path) {
+    std::vector<std::string> parts;
+    if (path.empty()) return parts;
+    std::size_t start = 0;
+    while (true) {
+      const auto slash = path.find('/', start);
+      parts.emplace_back(path.substr(start, slash - start));
+      if (slash == std::string_view::npos) return parts;
+      start = slash + 1;
+    }
+  };
+  const auto pa = split(a);
+  const auto pb = split(b);
+  if (pa == pb) return 0;
+  return std::lexicographical_compare(pa.begin(), pa.end(), pb.begin(), pb.end()) ? -1 : 1;
+}
+
+TEST(PathOrder, AgreesWithComparingComponentListsOnRandomPaths) {
+  std::mt19937 random(11);
+  const std::string alphabet = "/-.a0Z \x7f\xc3\xa9";
+  auto random_path = [&] {
+    std::string path;
+    const std::size_t length = random() % 7;
+    for (std::size_t i = 0; i < length; ++i) path += alphabet[random() % alphabet.size()];
+    return path;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const std::string a = random_path();
+    const std::string b = random() % 4 == 0 ? a + random_path() : random_path();
+    ASSERT_EQ(compare_model_paths(a, b), compare_by_components(a, b)) << a << " | " << b;
+  }
 }
 
 TEST(PathOrder, ShardsSortNumericallyNotAsStrings) {
