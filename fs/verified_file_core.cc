@@ -64,7 +64,8 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
       options_(options),
       events_(std::move(events)),
       cache_(options.cache_size),
-      pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)) {
+      pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)),
+      workers_(options.verify_helpers) {
   const auto& signed_files = manifest.files();
   if (store.file_count() != signed_files.size()) {
     throw verifier::VerificationError("backing store holds " + std::to_string(store.file_count()) +
@@ -318,6 +319,7 @@ int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std:
             ensure_verified(file, shard, first, last, /*read_ahead=*/true, fingerprints, kept)) {
       return error;
     }
+    std::vector<std::size_t> to_check;
     for (std::size_t i = 0; i < count; ++i) {
       if (found[i]) continue;
       if (kept[i]) {
@@ -326,9 +328,23 @@ int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std:
       }
       // Another reader may have verified the shard (and cached its blocks) while we waited.
       if ((found[i] = cache_.find(BlockKey{file, shard, first + i}))) continue;
-      VerifiedBytes block;
-      if (int error = reverify_block(file, shard, first + i, *fingerprints, block)) return error;
-      found[i] = std::move(block);
+      to_check.push_back(i);
+    }
+    std::vector<int> errors(to_check.size(), 0);
+    workers_.for_each(to_check.size(), [&](std::size_t job) {
+      const std::size_t i = to_check[job];
+      try {
+        VerifiedBytes block;
+        errors[job] = reverify_block(file, shard, first + i, *fingerprints, block);
+        if (errors[job] == 0) found[i] = std::move(block);
+      } catch (const std::bad_alloc&) {
+        errors[job] = ENOMEM;
+      } catch (const std::exception&) {
+        errors[job] = EIO;
+      }
+    });
+    for (const int error : errors) {
+      if (error != 0) return error;
     }
   }
   out.clear();

@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fs/backing_store.h"
@@ -34,6 +35,7 @@
 #include "fs/block_fingerprints.h"
 #include "fs/block_pool.h"
 #include "fs/verified_bytes.h"
+#include "fs/worker_pool.h"
 #include "verifier/verified_manifest.h"
 
 namespace sigmount::fs {
@@ -42,6 +44,13 @@ struct CoreOptions {
   std::uint64_t cache_size = 256ULL << 20;
   // After the first mismatch every read of every file fails.
   bool fail_closed = false;
+  // Threads that help re-check the blocks of one read in parallel (besides the reading thread).
+  unsigned verify_helpers = default_verify_helpers();
+
+  static unsigned default_verify_helpers() {
+    const unsigned cpus = std::thread::hardware_concurrency();
+    return cpus > 1 ? cpus - 1 : 0;
+  }
 };
 
 // Receives one JSON object per line-worthy event (mismatches, read errors). Called from any
@@ -151,6 +160,7 @@ class VerifiedFileCore {
   // stream's scratch); more only borrow memory from the kernel for a moment.
   static constexpr std::size_t kInFlightBlocks = 512;
   std::shared_ptr<BlockPool> pool_;
+  WorkerPool workers_;
   std::atomic<bool> failed_closed_{false};
 
   struct Counters {

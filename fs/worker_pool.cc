@@ -1,0 +1,79 @@
+#include "fs/worker_pool.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace sigmount::fs {
+
+// Shared by the caller and the helpers that picked it up; a helper that arrives after the last
+// job was claimed touches only this object, never `job`'s captures.
+struct WorkerPool::Batch {
+  Batch(std::size_t count, const std::function<void(std::size_t)>& job) : count(count), job(job) {}
+  const std::size_t count;
+  const std::function<void(std::size_t)>& job;  // lives on the caller's stack until all ran
+  std::atomic<std::size_t> next{0};
+  // Guards `finished`; the caller waits on `all_done` until finished == count.
+  std::mutex mutex;
+  std::condition_variable all_done;
+  std::size_t finished = 0;
+
+  // Runs jobs until none are left to claim.
+  void work() {
+    while (true) {
+      const std::size_t index = next.fetch_add(1);
+      if (index >= count) return;
+      job(index);
+      std::lock_guard lock(mutex);
+      if (++finished == count) all_done.notify_all();
+    }
+  }
+};
+
+WorkerPool::WorkerPool(unsigned helpers) {
+  for (unsigned i = 0; i < helpers; ++i) helpers_.emplace_back([this] { help(); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  helpers_.clear();  // joins
+}
+
+void WorkerPool::help() {
+  while (true) {
+    std::shared_ptr<Batch> batch;
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      batch = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    batch->work();
+  }
+}
+
+void WorkerPool::for_each(std::size_t count, const std::function<void(std::size_t)>& job) {
+  if (count == 0) return;
+  auto batch = std::make_shared<Batch>(count, job);
+  const std::size_t wanted = std::min<std::size_t>(count - 1, helpers_.size());
+  if (wanted > 0) {
+    {
+      std::lock_guard lock(mutex_);
+      for (std::size_t i = 0; i < wanted; ++i) queue_.push_back(batch);
+    }
+    if (wanted == 1) {
+      work_ready_.notify_one();
+    } else {
+      work_ready_.notify_all();
+    }
+  }
+  batch->work();
+  std::unique_lock lock(batch->mutex);
+  batch->all_done.wait(lock, [&] { return batch->finished == batch->count; });
+}
+
+}  // namespace sigmount::fs
