@@ -3,6 +3,7 @@
 //  * Whatever nlohmann accepts, ours accepts too, unless the document is one ours refuses on
 //    purpose: a repeated member name, nesting deeper than the bound, a leading byte order mark
 //    (nlohmann skips it), or a number outside double's range.
+//  * A NUL byte anywhere is refused (nlohmann stops reading there).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -112,7 +113,17 @@ bool has_out_of_range_double(const nlohmann::json& value) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  // nlohmann reads a NUL byte as the end of the input; JSON has no place for one, so ours must
+  // refuse the whole input, and the comparison goes on with what nlohmann sees.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    try {
+      (void)sigmount::verifier::json::parse(text, "fuzz", {.max_depth = kDepth});
+      std::abort();
+    } catch (const sigmount::verifier::FormatError&) {
+    }
+    text = text.substr(0, nul);
+  }
   std::optional<nlohmann::json> ours;
   bool ours_out_of_range = false;
   try {
