@@ -8,13 +8,15 @@
 #include <new>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace sigmount::fs {
 namespace {
 
-// A block read ahead, or the errno that ended reading.
+// Blocks read ahead, in order, and the errno that ended reading after them (0 if none). The
+// reader hands blocks over in batches: one wake-up per batch, not per 64 KiB.
 struct ReadAhead {
-  std::optional<TaggedBlock> block;
+  std::vector<TaggedBlock> blocks;
   int error = 0;
 };
 
@@ -60,13 +62,18 @@ class ReadAheadQueue {
   bool closed_ = false;
 };
 
+// Reads and tags blocks [first, last) of the shard, stopping at the first error.
 ReadAhead read_and_tag(const std::shared_ptr<BlockPool>& pool, std::uint64_t length,
-                       std::uint64_t index, const ReadShardBytes& read) {
+                       std::uint64_t first, std::uint64_t last, const ReadShardBytes& read) {
   ReadAhead out;
+  out.blocks.reserve(last - first);
   try {
-    auto buffer = std::make_shared<BlockBuffer>(pool, block_length(length, index));
-    out.error = read(index * kBlockSize, buffer->writable());
-    if (out.error == 0) out.block.emplace(std::move(buffer));
+    for (std::uint64_t index = first; index < last; ++index) {
+      auto buffer = std::make_shared<BlockBuffer>(pool, block_length(length, index));
+      out.error = read(index * kBlockSize, buffer->writable());
+      if (out.error != 0) break;
+      out.blocks.emplace_back(std::move(buffer));
+    }
   } catch (const std::bad_alloc&) {
     out.error = ENOMEM;
   } catch (const std::exception&) {
@@ -83,21 +90,26 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
                         const ReadShardBytes& read, const ConsumeBlock& consume,
                         const ShardStreamOptions& options) {
   const std::uint64_t blocks = block_count(length);
-  if (blocks < options.min_blocks_for_reader_thread) {
-    for (std::uint64_t index = 0; index < blocks; ++index) {
-      ReadAhead item = read_and_tag(pool, length, index, read);
-      if (!item.block) return item.error;
-      consume(index, std::move(*item.block));
+  // Hands over a batch in order; returns the errno that ended it.
+  const auto consume_batch = [&](std::uint64_t first, ReadAhead& batch) {
+    for (std::size_t i = 0; i < batch.blocks.size(); ++i) {
+      consume(first + i, std::move(batch.blocks[i]));
     }
-    return 0;
+    return batch.error;
+  };
+  const std::uint64_t batch_blocks = std::max<std::size_t>(1, options.batch);
+  if (blocks < options.min_blocks_for_reader_thread) {
+    ReadAhead all = read_and_tag(pool, length, 0, blocks, read);
+    return consume_batch(0, all);
   }
 
-  ReadAheadQueue queue(options.depth);
+  ReadAheadQueue queue(std::max<std::size_t>(2, options.depth / batch_blocks));
   const std::jthread reader([&] {
-    for (std::uint64_t index = 0; index < blocks; ++index) {
-      ReadAhead item = read_and_tag(pool, length, index, read);
-      const bool failed = !item.block;
-      if (!queue.push(std::move(item)) || failed) return;
+    for (std::uint64_t first = 0; first < blocks; first += batch_blocks) {
+      ReadAhead batch =
+          read_and_tag(pool, length, first, std::min(blocks, first + batch_blocks), read);
+      const bool failed = batch.error != 0;
+      if (!queue.push(std::move(batch)) || failed) return;
     }
   });
   // Declared after `reader`, so it runs first on every way out: a reader blocked on a full queue
@@ -107,10 +119,9 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
     ~CloseOnExit() { queue.close(); }
   } close_on_exit{queue};
 
-  for (std::uint64_t index = 0; index < blocks; ++index) {
-    ReadAhead item = queue.pop();
-    if (!item.block) return item.error;
-    consume(index, std::move(*item.block));
+  for (std::uint64_t first = 0; first < blocks; first += batch_blocks) {
+    ReadAhead batch = queue.pop();
+    if (const int error = consume_batch(first, batch)) return error;
   }
   return 0;
 }

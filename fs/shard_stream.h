@@ -19,7 +19,9 @@ namespace sigmount::fs {
 
 struct ShardStreamOptions {
   // Blocks read ahead of the consumer (each a pool slot while it waits).
-  std::size_t depth = 16;
+  std::size_t depth = 32;
+  // Blocks the reader thread hands over at once.
+  std::size_t batch = 8;
   // Shards of fewer blocks are read on the calling thread: starting a thread costs more than it
   // saves there.
   std::uint64_t min_blocks_for_reader_thread = 16;

@@ -126,7 +126,7 @@ TEST_P(ShardStream, DeliversEveryBlockInOrderWithItsTag) {
     EXPECT_EQ(blake3.finalize(), block.tag());
     joined.insert(joined.end(), block.bytes().begin(), block.bytes().end());
   };
-  EXPECT_EQ(stream_shard_blocks(pool, shard.size(), read, consume, {.depth = 3}), 0);
+  EXPECT_EQ(stream_shard_blocks(pool, shard.size(), read, consume, {.depth = 6, .batch = 3}), 0);
   EXPECT_EQ(next, block_count(shard.size()));
   EXPECT_EQ(joined, shard);
   EXPECT_EQ(pool->in_use(), 0u);
@@ -148,19 +148,25 @@ TEST_P(ShardStream, StopsAtTheFirstFailedRead) {
 
 TEST_P(ShardStream, AConsumerThatThrowsStopsTheReader) {
   const std::uint64_t length = GetParam();
-  auto pool = std::make_shared<BlockPool>(64);
-  std::uint64_t reads = 0;
-  const auto read = [&](std::uint64_t, std::span<std::uint8_t>) {
-    ++reads;
-    return 0;
-  };
-  const auto consume = [&](std::uint64_t index, TaggedBlock&&) {
-    if (index == 1) throw std::runtime_error("consumer gave up");
-  };
-  EXPECT_THROW(stream_shard_blocks(pool, length, read, consume, {.depth = 2}), std::runtime_error);
-  // The reader stopped a bounded distance ahead instead of reading the whole shard.
-  EXPECT_LE(reads, 2u + 2u + 1u);
-  EXPECT_EQ(pool->in_use(), 0u);
+  for (const std::size_t batch : {std::size_t{1}, std::size_t{4}}) {
+    auto pool = std::make_shared<BlockPool>(64);
+    std::uint64_t reads = 0;
+    const auto read = [&](std::uint64_t, std::span<std::uint8_t>) {
+      ++reads;
+      return 0;
+    };
+    const auto consume = [&](std::uint64_t index, TaggedBlock&&) {
+      if (index == 1) throw std::runtime_error("consumer gave up");
+    };
+    const ShardStreamOptions options{.depth = 2 * batch, .batch = batch};
+    EXPECT_THROW(stream_shard_blocks(pool, length, read, consume, options), std::runtime_error);
+    // The reader stopped a bounded distance ahead (two queued batches, one being read, one
+    // being consumed) instead of reading the whole shard.
+    if (block_count(length) >= options.min_blocks_for_reader_thread) {
+      EXPECT_LE(reads, 4 * batch);
+    }
+    EXPECT_EQ(pool->in_use(), 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, ShardStream,
