@@ -41,7 +41,7 @@
 namespace sigmount::fs {
 
 struct CoreOptions {
-  std::uint64_t cache_size = 256ULL << 20;
+  std::uint64_t cache_size = 192ULL << 20;
   // After the first mismatch every read of every file fails.
   bool fail_closed = false;
   // Threads that help re-check the blocks of one read in parallel (besides the reading thread).

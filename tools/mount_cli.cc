@@ -25,7 +25,7 @@ ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
       .flag("foreground", "Stay in the foreground and log JSON lines to stderr.")
       .flag("verify-all", "Hash every signed byte before mounting; any mismatch fails the mount.")
       .flag("fail-closed", "After the first mismatch, every read of every file fails with EIO.")
-      .value("cache-size", "BYTES", "Upper bound for verified bytes held in memory (256 MiB).")
+      .value("cache-size", "BYTES", "Upper bound for verified bytes held in memory (192 MiB).")
       .list("options", "OPTS", "FUSE mount options (comma-separated); 'ro' is always on.")
       .flag("debug", "libfuse request tracing (implies --foreground).")
       .value("max-threads", "N", "FUSE worker threads (default: libfuse's).")
