@@ -22,6 +22,9 @@ struct MountOptions {
   bool verify_all = false;
   // --fail-closed: after the first mismatch every read of every file fails with EIO.
   bool fail_closed = false;
+  // --no-verify-ahead clears it: after the first read of a shard, the next shard (or the next
+  // file, in manifest order) is verified on a background thread.
+  bool verify_ahead = true;
   // --cache-size BYTES: upper bound for verified shard bytes held in daemon memory.
   std::uint64_t cache_size = kDefaultCacheSize;
   // -o OPTS: FUSE/mount options, each entry as given on the command line (an entry may be a

@@ -24,6 +24,8 @@ struct VerifiedFileCore::ShardState {
   std::mutex mutex;
   std::condition_variable changed;
   Phase phase = Phase::unverified;
+  // Queued for background verification and not yet taken.
+  bool queued_ahead = false;
   // Set once, when phase becomes `verified`; immutable afterwards.
   std::shared_ptr<const BlockFingerprints> fingerprints;
 };
@@ -108,6 +110,65 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
 
 VerifiedFileCore::~VerifiedFileCore() = default;
 
+void VerifiedFileCore::queue_next_shard(std::uint32_t file, std::uint32_t shard) {
+  if (!options_.verify_ahead) return;
+  if (shard + 1 < files_[file].shards.size()) {
+    ++shard;
+  } else {
+    // The next file with something to verify (empty files have no shard).
+    do {
+      if (++file >= files_.size()) return;
+    } while (files_[file].shards.empty());
+    shard = 0;
+  }
+  ShardState& state = *files_[file].states[shard];
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.phase != ShardState::Phase::unverified || state.queued_ahead) return;
+    state.queued_ahead = true;
+  }
+  // Started on first use, not in the constructor: the daemon builds the core before it forks.
+  std::call_once(ahead_started_, [this] {
+    ahead_thread_ = std::jthread([this](const std::stop_token& stop) { verify_ahead_loop(stop); });
+  });
+  {
+    std::lock_guard lock(ahead_mutex_);
+    ahead_queue_.emplace_back(file, shard);
+  }
+  ahead_ready_.notify_one();
+}
+
+void VerifiedFileCore::verify_ahead_loop(const std::stop_token& stop) {
+  while (true) {
+    std::pair<std::uint32_t, std::uint32_t> next;
+    {
+      std::unique_lock lock(ahead_mutex_);
+      ahead_busy_ = false;
+      if (ahead_queue_.empty()) ahead_idle_.notify_all();
+      if (!ahead_ready_.wait(lock, stop, [&] { return !ahead_queue_.empty(); })) return;
+      next = ahead_queue_.front();
+      ahead_queue_.pop_front();
+      ahead_busy_ = true;
+    }
+    const auto [file, shard] = next;
+    {
+      ShardState& state = *files_[file].states[shard];
+      std::lock_guard lock(state.mutex);
+      state.queued_ahead = false;
+    }
+    std::shared_ptr<const BlockFingerprints> fingerprints;
+    std::vector<std::optional<VerifiedBytes>> none;
+    // No block is pinned (first > last); blocks are kept while the cache has room, for the
+    // reader that is expected next.
+    ensure_verified(file, shard, 1, 0, /*read_ahead=*/true, fingerprints, none, &stop);
+  }
+}
+
+void VerifiedFileCore::wait_for_verify_ahead() {
+  std::unique_lock lock(ahead_mutex_);
+  ahead_idle_.wait(lock, [&] { return ahead_queue_.empty() && !ahead_busy_; });
+}
+
 void VerifiedFileCore::emit(const std::string& json_line) {
   if (events_) events_(json_line);
 }
@@ -158,7 +219,8 @@ int VerifiedFileCore::read_backing(std::uint32_t file, std::uint64_t offset,
 int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
                                    std::uint64_t last, bool read_ahead, bool& mismatched,
                                    std::shared_ptr<const BlockFingerprints>& fingerprints,
-                                   std::vector<std::optional<VerifiedBytes>>& kept) {
+                                   std::vector<std::optional<VerifiedBytes>>& kept,
+                                   const std::stop_token* background) {
   const verifier::Shard& range = files_[file].shards[shard];
   const std::uint64_t length = range.end - range.start;
   const std::uint64_t blocks = block_count(length);
@@ -187,6 +249,7 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   }
 
   const auto read = [&](std::uint64_t offset, std::span<std::uint8_t> out) {
+    if (background != nullptr && background->stop_requested()) return ECANCELED;
     return read_backing(file, range.start + offset, out);
   };
   const auto consume = [&](std::uint64_t block, TaggedBlock&& bytes) {
@@ -194,7 +257,8 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
     hasher.add_block(bytes);
     const bool pinned = block >= first && block <= last;
     bool keep = pinned || keep_all;
-    if (!keep && read_ahead && block > last) {
+    // Blocks after the request; with no request (first > last, verify-ahead) every block.
+    if (!keep && read_ahead && (block > last || first > last)) {
       if (cache_.reserve(bytes.bytes().size())) {
         keep = true;
         reserved += bytes.bytes().size();
@@ -226,6 +290,7 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   }
   fingerprints = std::move(*matched);
   ++counters_.shards_verified;
+  if (background != nullptr) ++counters_.shards_verified_ahead;
   counters_.bytes_verified += length;
   for (Held& h : held) {
     VerifiedBytes bytes(std::move(h.buffer));
@@ -238,7 +303,8 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
 int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
                                       std::uint64_t last, bool read_ahead,
                                       std::shared_ptr<const BlockFingerprints>& fingerprints,
-                                      std::vector<std::optional<VerifiedBytes>>& kept) {
+                                      std::vector<std::optional<VerifiedBytes>>& kept,
+                                      const std::stop_token* background) {
   ShardState& state = *files_[file].states[shard];
   std::unique_lock lock(state.mutex);
   while (true) {
@@ -259,7 +325,8 @@ int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, s
     bool mismatched = false;
     int error = 0;
     try {
-      error = stream_shard(file, shard, first, last, read_ahead, mismatched, fingerprints, kept);
+      error = stream_shard(file, shard, first, last, read_ahead, mismatched, fingerprints, kept,
+                           background);
     } catch (const std::bad_alloc&) {
       error = ENOMEM;
     } catch (const std::exception&) {
@@ -367,8 +434,10 @@ VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset, std:
       state.shards.begin(), state.shards.end(), offset,
       [](std::uint64_t value, const verifier::Shard& shard) { return value < shard.end; });
   std::vector<VerifiedBytes> blocks;
+  std::uint32_t last_shard = 0;
   for (; shard_it != state.shards.end() && shard_it->start < end; ++shard_it) {
     const auto shard = static_cast<std::uint32_t>(shard_it - state.shards.begin());
+    last_shard = shard;
     const std::uint64_t lo = std::max(offset, shard_it->start) - shard_it->start;
     const std::uint64_t hi = std::min(end, shard_it->end) - shard_it->start;
     const std::uint64_t first = lo / kBlockSize;
@@ -386,6 +455,7 @@ VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset, std:
   }
   // A mismatch elsewhere while we worked: fail-closed means no more bytes from now on.
   if (failed_closed_) return VerifiedRead::failure(EIO);
+  queue_next_shard(static_cast<std::uint32_t>(file), last_shard);
   counters_.bytes_served += result.size();
   return result;
 }
@@ -438,6 +508,7 @@ void VerifiedFileCore::verify_all(unsigned workers) {
 CounterSnapshot VerifiedFileCore::counters() const {
   CounterSnapshot out;
   out.shards_verified = counters_.shards_verified;
+  out.shards_verified_ahead = counters_.shards_verified_ahead;
   out.bytes_verified = counters_.bytes_verified;
   out.blocks_reverified = counters_.blocks_reverified;
   out.mismatches = counters_.mismatches;

@@ -23,9 +23,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,6 +48,11 @@ struct CoreOptions {
   bool fail_closed = false;
   // Threads that help re-check the blocks of one read in parallel (besides the reading thread).
   unsigned verify_helpers = default_verify_helpers();
+  // After the first read of a shard, verify the next one (the file's next shard, or the next
+  // file's first) on a background thread, so that a loader reading the model in order finds it
+  // verified: its digest is computed while the reader is still busy with the previous shard.
+  // A mismatch found ahead counts like any other (and trips fail_closed).
+  bool verify_ahead = true;
 
   static unsigned default_verify_helpers() {
     const unsigned cpus = std::thread::hardware_concurrency();
@@ -59,7 +66,8 @@ using EventSink = std::function<void(const std::string& json_line)>;
 
 struct CounterSnapshot {
   std::uint64_t shards_verified = 0;
-  std::uint64_t bytes_verified = 0;  // shard bytes hashed and matched on first touch
+  std::uint64_t shards_verified_ahead = 0;  // of shards_verified, by the background thread
+  std::uint64_t bytes_verified = 0;         // shard bytes hashed and matched on first touch
   std::uint64_t blocks_reverified = 0;
   std::uint64_t mismatches = 0;
   std::uint64_t read_errors = 0;
@@ -119,8 +127,12 @@ class VerifiedFileCore {
 
   CounterSnapshot counters() const;
 
+  // Waits until the background thread has verified everything queued so far (tests).
+  void wait_for_verify_ahead();
+
  private:
   struct ShardState;
+  friend struct ShardState;
   struct FileState {
     std::string path;
     std::uint64_t size = 0;
@@ -133,16 +145,22 @@ class VerifiedFileCore {
                    std::vector<VerifiedBytes>& out);
   // Ensures the shard's fingerprints exist (verifying it if nobody has), keeping blocks
   // [first, last] if this call is the one that streams it.
+  // `background`: called by the verify-ahead thread, which stops early (ECANCELED) when asked.
   int ensure_verified(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
                       std::uint64_t last, bool read_ahead,
                       std::shared_ptr<const BlockFingerprints>& fingerprints,
-                      std::vector<std::optional<VerifiedBytes>>& kept);
+                      std::vector<std::optional<VerifiedBytes>>& kept,
+                      const std::stop_token* background = nullptr);
   int stream_shard(std::uint32_t file, std::uint32_t shard, std::uint64_t first, std::uint64_t last,
                    bool read_ahead, bool& mismatched,
                    std::shared_ptr<const BlockFingerprints>& fingerprints,
-                   std::vector<std::optional<VerifiedBytes>>& kept);
+                   std::vector<std::optional<VerifiedBytes>>& kept,
+                   const std::stop_token* background);
   int reverify_block(std::uint32_t file, std::uint32_t shard, std::uint64_t block,
                      const BlockFingerprints& fingerprints, VerifiedBytes& out);
+  // Queues the shard after (file, shard) for background verification if nobody touched it yet.
+  void queue_next_shard(std::uint32_t file, std::uint32_t shard);
+  void verify_ahead_loop(const std::stop_token& stop);
   // Reads exactly out.size() bytes or returns an errno (logged).
   int read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
@@ -163,10 +181,25 @@ class VerifiedFileCore {
   WorkerPool workers_;
   std::atomic<bool> failed_closed_{false};
 
+  // The verify-ahead queue. `ahead_mutex_` guards ahead_queue_ and ahead_busy_ only; it is
+  // never held with another lock. ahead_idle_ is notified when the queue is empty and the
+  // thread idle.
+  std::mutex ahead_mutex_;
+  std::condition_variable_any ahead_ready_;
+  std::condition_variable ahead_idle_;
+  std::deque<std::pair<std::uint32_t, std::uint32_t>> ahead_queue_;
+  bool ahead_busy_ = false;
+
   struct Counters {
-    std::atomic<std::uint64_t> shards_verified{0}, bytes_verified{0}, blocks_reverified{0},
-        mismatches{0}, read_errors{0}, cache_hits{0}, cache_misses{0}, bytes_served{0}, reads{0};
+    std::atomic<std::uint64_t> shards_verified{0}, shards_verified_ahead{0}, bytes_verified{0},
+        blocks_reverified{0}, mismatches{0}, read_errors{0}, cache_hits{0}, cache_misses{0},
+        bytes_served{0}, reads{0};
   } counters_;
+
+  // Last members: the thread is stopped and joined first when the core goes, while everything
+  // it uses lives.
+  std::once_flag ahead_started_;
+  std::jthread ahead_thread_;
 };
 
 // "2026-11-26T23:59:59.123Z"

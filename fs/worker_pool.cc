@@ -29,10 +29,6 @@ struct WorkerPool::Batch {
   }
 };
 
-WorkerPool::WorkerPool(unsigned helpers) {
-  for (unsigned i = 0; i < helpers; ++i) helpers_.emplace_back([this] { help(); });
-}
-
 WorkerPool::~WorkerPool() {
   {
     std::lock_guard lock(mutex_);
@@ -58,8 +54,13 @@ void WorkerPool::help() {
 
 void WorkerPool::for_each(std::size_t count, const std::function<void(std::size_t)>& job) {
   if (count == 0) return;
+  if (count > 1) {
+    std::call_once(started_, [&] {
+      for (unsigned i = 0; i < helper_count_; ++i) helpers_.emplace_back([this] { help(); });
+    });
+  }
   auto batch = std::make_shared<Batch>(count, job);
-  const std::size_t wanted = std::min<std::size_t>(count - 1, helpers_.size());
+  const std::size_t wanted = count > 1 ? std::min<std::size_t>(count - 1, helper_count_) : 0;
   if (wanted > 0) {
     {
       std::lock_guard lock(mutex_);

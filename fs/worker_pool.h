@@ -19,8 +19,10 @@ namespace sigmount::fs {
 
 class WorkerPool {
  public:
-  // `helpers` threads (0: none; for_each runs everything on the caller).
-  explicit WorkerPool(unsigned helpers);
+  // Up to `helpers` threads (0: none; for_each runs everything on the caller). They start on
+  // the first for_each, not here: the mount daemon builds its core before it forks, and threads
+  // do not survive fork().
+  explicit WorkerPool(unsigned helpers) : helper_count_(helpers) {}
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -38,7 +40,9 @@ class WorkerPool {
   std::condition_variable work_ready_;
   std::deque<std::shared_ptr<Batch>> queue_;
   bool stopping_ = false;
-  std::vector<std::jthread> helpers_;
+  const unsigned helper_count_;
+  std::once_flag started_;
+  std::vector<std::jthread> helpers_;  // written once, under started_
 };
 
 }  // namespace sigmount::fs

@@ -25,6 +25,8 @@ ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
       .flag("foreground", "Stay in the foreground and log JSON lines to stderr.")
       .flag("verify-all", "Hash every signed byte before mounting; any mismatch fails the mount.")
       .flag("fail-closed", "After the first mismatch, every read of every file fails with EIO.")
+      .flag("no-verify-ahead",
+            "Do not verify the next shard or file in the background after a first read.")
       .value("cache-size", "BYTES", "Upper bound for verified bytes held in memory (192 MiB).")
       .list("options", "OPTS", "FUSE mount options (comma-separated); 'ro' is always on.")
       .flag("debug", "libfuse request tracing (implies --foreground).")
@@ -76,6 +78,7 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
   command.options.foreground = parsed.flag("foreground");
   command.options.verify_all = parsed.flag("verify-all");
   command.options.fail_closed = parsed.flag("fail-closed");
+  command.options.verify_ahead = !parsed.flag("no-verify-ahead");
   command.options.debug = parsed.flag("debug");
   if (command.options.debug) command.options.foreground = true;
   if (auto size = parsed.value("cache-size")) {

@@ -36,17 +36,13 @@ nlohmann::ordered_json status_object(const MountCommand& command,
                                      const fs::VerifiedFileCore& core, const fs::SourceStore& store,
                                      std::uint64_t total_bytes) {
   const fs::CounterSnapshot c = core.counters();
-  nlohmann::ordered_json counters = {{"shards_verified", c.shards_verified},
-                                     {"bytes_verified", c.bytes_verified},
-                                     {"blocks_reverified", c.blocks_reverified},
-                                     {"mismatches", c.mismatches},
-                                     {"read_errors", c.read_errors},
-                                     {"cache_hits", c.cache_hits},
-                                     {"cache_misses", c.cache_misses},
-                                     {"cache_evictions", c.cache_evictions},
-                                     {"cached_bytes", c.cached_bytes},
-                                     {"bytes_served", c.bytes_served},
-                                     {"reads", c.reads}};
+  nlohmann::ordered_json counters = {
+      {"shards_verified", c.shards_verified}, {"shards_verified_ahead", c.shards_verified_ahead},
+      {"bytes_verified", c.bytes_verified},   {"blocks_reverified", c.blocks_reverified},
+      {"mismatches", c.mismatches},           {"read_errors", c.read_errors},
+      {"cache_hits", c.cache_hits},           {"cache_misses", c.cache_misses},
+      {"cache_evictions", c.cache_evictions}, {"cached_bytes", c.cached_bytes},
+      {"bytes_served", c.bytes_served},       {"reads", c.reads}};
   return {{"mountpoint", command.mountpoint.string()},
           {"source", command.source.string()},
           {"model", manifest.model_name()},
@@ -60,6 +56,7 @@ nlohmann::ordered_json status_object(const MountCommand& command,
           {"reader", std::string(store.reader_backend())},
           {"verify_all", command.options.verify_all},
           {"fail_closed", command.options.fail_closed},
+          {"verify_ahead", command.options.verify_ahead},
           {"failed_closed", c.failed_closed},
           {"cache_size", c.cache_capacity},
           {"counters", counters}};
@@ -89,9 +86,11 @@ int run_mount(const MountCommand& original) {
       fs::ModelTree::build(manifest.files(), command.source.filename().string());
   fs::SourceStore store(command.source, manifest.files(), manifest.serialization().allow_symlinks,
                         hashing::ReaderBackend::automatic);
-  fs::VerifiedFileCore core(
-      manifest, store, fs::CoreOptions{command.options.cache_size, command.options.fail_closed},
-      [&log](const std::string& line) { log.line(line); });
+  fs::CoreOptions core_options{.cache_size = command.options.cache_size,
+                               .fail_closed = command.options.fail_closed};
+  core_options.verify_ahead = command.options.verify_ahead;
+  fs::VerifiedFileCore core(manifest, store, core_options,
+                            [&log](const std::string& line) { log.line(line); });
   if (command.options.verify_all) core.verify_all();
 
   std::uint64_t total_bytes = 0;
@@ -190,6 +189,8 @@ int run_mount_helper(std::span<const std::string> args) {
           command.options.verify_all = true;
         } else if (key_name == "fail_closed") {
           command.options.fail_closed = true;
+        } else if (key_name == "no_verify_ahead") {
+          command.options.verify_ahead = false;
         } else if (key_name == "cache_size") {
           std::uint64_t bytes = 0;
           auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), bytes);

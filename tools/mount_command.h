@@ -32,7 +32,8 @@ bool is_mount_helper_invocation(std::span<const std::string> args);
 // Runs such an invocation. The trust policy and sigmount's own settings come as -o keys:
 //   sigmount.key=PUBKEY | sigmount.ca=CA[:CA...] | sigmount.identity=ID,sigmount.issuer=URL
 //   [,sigmount.trusted_root=PATH]; sigmount.signature=PATH, sigmount.verify_all,
-//   sigmount.fail_closed, sigmount.cache_size=BYTES; every other option goes to FUSE.
+//   sigmount.fail_closed, sigmount.no_verify_ahead, sigmount.cache_size=BYTES; every other
+//   option goes to FUSE.
 // Returns the exit code (2 for a usage problem).
 int run_mount_helper(std::span<const std::string> args);
 

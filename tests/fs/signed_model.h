@@ -87,9 +87,15 @@ class LyingStore final : public BackingStore {
   // The next `count` reads throw std::system_error(EIO).
   void fail_next(int count) { failures_ = count; }
   // Bytes handed out so far, and how often the byte at `offset` of `file` was read.
-  std::uint64_t bytes_read() const { return bytes_read_; }
+  std::uint64_t bytes_read() const {
+    std::lock_guard lock(mutex_);
+    return bytes_read_;
+  }
   int reads_of(std::size_t file, std::uint64_t offset) const;
-  std::uint64_t read_calls() const { return read_calls_; }
+  std::uint64_t read_calls() const {
+    std::lock_guard lock(mutex_);
+    return read_calls_;
+  }
   const Bytes& content(std::size_t file) const { return files_[file]; }
 
  private:
