@@ -68,16 +68,16 @@ step "Mount read-only: every byte served is verified against the signed manifest
 show "$sigmount" mount key --public-key pub.pem --signature model.sig model mnt
 show ls -l mnt mnt/tokenizer
 
-step "Read through the mount and compare with the original"
-if show cmp mnt/model-00001-of-00002.safetensors model/model-00001-of-00002.safetensors; then
-  echo "identical: the mount served the signed bytes"
-fi
-
-step "Tamper: flip one byte of the BACKING file model-00002-of-00002.safetensors"
+step "Tamper after mounting: flip one byte of the BACKING file model-00002-of-00002.safetensors"
 byte=$(od -An -tu1 -j 1000 -N1 model/model-00002-of-00002.safetensors | tr -d ' ')
 printf "$(printf '\\%03o' $((byte ^ 1)))" |
   dd of=model/model-00002-of-00002.safetensors bs=1 seek=1000 count=1 conv=notrunc status=none
 echo "byte 1000: $byte -> $((byte ^ 1))"
+
+step "Read through the mount: the untouched file is served, the tampered one is refused"
+if show cmp mnt/model-00001-of-00002.safetensors model/model-00001-of-00002.safetensors; then
+  echo "identical: the mount served the signed bytes"
+fi
 printf '$ cat mnt/model-00002-of-00002.safetensors >/dev/null\n'
 if cat mnt/model-00002-of-00002.safetensors >/dev/null; then
   echo "UNEXPECTED: the tampered file was served" >&2
