@@ -20,6 +20,9 @@ class BackingStore {
   // out.size() means the file ended early. Throws std::system_error on I/O errors. Called from
   // many threads at once.
   virtual std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) = 0;
+  // The calling thread is about to end and will not read again: release what the store keeps
+  // for it (the core's short-lived reader threads call this as they finish).
+  virtual void forget_this_thread() {}
 };
 
 }  // namespace sigmount::fs

@@ -109,8 +109,9 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
       ReadAhead batch =
           read_and_tag(pool, length, first, std::min(blocks, first + batch_blocks), read);
       const bool failed = batch.error != 0;
-      if (!queue.push(std::move(batch)) || failed) return;
+      if (!queue.push(std::move(batch)) || failed) break;
     }
+    if (options.reader_thread_done) options.reader_thread_done();
   });
   // Declared after `reader`, so it runs first on every way out: a reader blocked on a full queue
   // is released before the jthread joins it.

@@ -25,6 +25,8 @@ struct ShardStreamOptions {
   // Shards of fewer blocks are read on the calling thread: starting a thread costs more than it
   // saves there.
   std::uint64_t min_blocks_for_reader_thread = 16;
+  // Called on the reader thread as it ends (it will not call `read` again).
+  std::function<void()> reader_thread_done;
 };
 
 // Fills `out` with the shard's bytes at `offset` (shard-relative); returns 0 or an errno.

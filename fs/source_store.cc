@@ -197,6 +197,16 @@ std::size_t SourceStore::read(std::size_t file, std::uint64_t offset, std::span<
   return out.size();
 }
 
+std::size_t SourceStore::thread_readers() {
+  std::lock_guard lock(readers_mutex_);
+  return readers_.size();
+}
+
+void SourceStore::forget_this_thread() {
+  std::lock_guard lock(readers_mutex_);
+  readers_.erase(std::this_thread::get_id());
+}
+
 void SourceStore::drop_readers() {
   std::lock_guard lock(readers_mutex_);
   readers_.clear();

@@ -57,8 +57,11 @@ class SourceStore final : public BackingStore {
   std::size_t file_count() const override { return files_.size(); }
   std::uint64_t size(std::size_t file) const override { return files_[file].size; }
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
+  void forget_this_thread() override;
 
   std::string_view reader_backend() const;
+  // Threads that hold a reader of this store (tests).
+  std::size_t thread_readers();
   // Forgets every thread's reader (after fork(): the threads are gone and rings must not be
   // shared with the parent).
   void drop_readers();

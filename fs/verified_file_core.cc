@@ -270,7 +270,10 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   };
   int error = 0;
   try {
-    error = stream_shard_blocks(pool_, length, read, consume);
+    ShardStreamOptions stream_options;
+    // The reader thread's io_uring ring would otherwise outlive it in the store.
+    stream_options.reader_thread_done = [this] { store_.forget_this_thread(); };
+    error = stream_shard_blocks(pool_, length, read, consume, stream_options);
   } catch (...) {
     cache_.release(reserved);
     throw;

@@ -119,6 +119,31 @@ TEST(SourceStore, SingleFileModel) {
   EXPECT_EQ(out, content["model.gguf"]);
 }
 
+TEST(SourceStore, ReaderThreadsDoNotLeaveReadersBehind) {
+  TempDir dir;
+  std::map<std::string, std::size_t> sizes;
+  std::vector<std::string> names;
+  for (int i = 0; i < 6; ++i) {
+    names.emplace_back(1, 'f');
+    names.back() += std::to_string(i);
+    sizes[names.back()] = 40 * kBlockSize;  // large enough for a reader thread each
+  }
+  auto content = testing::write_random_model(dir.path(), sizes);
+  auto signed_model = testing::sign_model(dir.path(), names);
+  SourceStore store(dir.path(), signed_model.manifest.files(), false,
+                    hashing::ReaderBackend::automatic);
+  CoreOptions options;
+  options.verify_ahead = false;
+  VerifiedFileCore core(signed_model.manifest, store, options, nullptr);
+  for (std::size_t file = 0; file < names.size(); ++file) {
+    const auto read = core.read(file, 0, 10);
+    ASSERT_TRUE(read.ok());
+  }
+  EXPECT_EQ(core.counters().shards_verified, names.size());
+  // Each first read streamed its file on a thread of its own; none left its reader behind.
+  EXPECT_EQ(store.thread_readers(), 0u);
+}
+
 TEST(SourceStore, WithTheCoreATamperedSourceNeverServesTamperedBytes) {
   TempDir dir;
   auto content = testing::write_random_model(dir.path(), {{"w", 300000}});
