@@ -3,21 +3,26 @@
 //
 // How bytes become servable:
 //  * First touch of a shard (in the files serialization the whole file is the one shard; its
-//    length is the backing size at mount) streams the shard through ShardHasher block by block
-//    (64 KiB), recording a fingerprint per block, and compares the result with the signed
-//    digest. The blocks the caller asked for are always kept in the very buffers that were
+//    length is the backing size at mount) streams the shard block by block (64 KiB, buffers
+//    from a BlockPool; a reader thread reads and fingerprints ahead, see shard_stream.h) through
+//    ShardHasher, which records each block's fingerprint and compares the shard digest with the
+//    signed one. The blocks the caller asked for are always kept in the very buffers that were
 //    hashed; the blocks after them are kept too while the cache has room (a cheap read-ahead);
 //    everything else is dropped as streaming goes on, so a 1 GB shard never needs 1 GB of RAM.
 //    On a match the kept blocks become VerifiedBytes and go to the cache.
 //  * A block that is no longer held (never kept, or evicted) is read again on its own, checked
-//    against its fingerprint and served from that buffer. The core never remembers "verified"
-//    about bytes it does not hold; it only remembers fingerprints.
+//    against its fingerprint and served from that buffer; the blocks of one read are re-checked
+//    on all cores (WorkerPool). The core never remembers "verified" about bytes it does not
+//    hold; it only remembers fingerprints.
 //  * Any mismatch (shard digest or block fingerprint), short read or I/O error fails the read
 //    with EIO: a read returns bytes only if every one of them is verified.
+//  * Verify-ahead: the first read of a shard queues the next one (in manifest order) for a
+//    background thread, which verifies it like a first touch with no bytes requested.
 //
 // Threads: any number may call read() at once. Readers of a shard that is being verified wait
 // for that one verification (per-shard state + condition variable) instead of starting their
-// own.
+// own, whether a reader or the verify-ahead thread started it. Helper threads start on first
+// use, never in the constructor: the daemon builds the core before it forks.
 #pragma once
 
 #include <atomic>
