@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -91,8 +92,13 @@ class IoUringReader final : public FileReader {
     while (in_flight_) {
       io_uring_cqe* cqe = nullptr;
       const int rc = io_uring_wait_cqe(ring_.get(), &cqe);
-      if (rc == -EINTR) continue;
-      if (rc < 0) throw_errno(-rc, "io_uring_wait_cqe");
+      if (rc == -EINTR || rc == -EAGAIN || rc == -EBUSY) continue;
+      if (rc < 0) {
+        // The read is still in flight: the kernel may write into `out` later, after the caller
+        // freed it or (in the mount) hashed and served it. Nothing safe is left to do.
+        std::fprintf(stderr, "sigmount: io_uring_wait_cqe failed (%d) with a read in flight\n", rc);
+        std::abort();
+      }
       const int res = cqe->res;
       io_uring_cqe_seen(ring_.get(), cqe);
       in_flight_ = false;
