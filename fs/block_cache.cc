@@ -34,9 +34,13 @@ void BlockCache::insert(const BlockKey& key, const VerifiedBytes& block, bool re
   cached_ += block.size();
 }
 
-bool BlockCache::reserve(std::uint64_t bytes) {
+bool BlockCache::reserve(std::uint64_t bytes, Eviction eviction) {
   std::lock_guard lock(mutex_);
-  if (!make_room(bytes)) return false;
+  if (eviction == Eviction::allowed) {
+    if (!make_room(bytes)) return false;
+  } else if (cached_ + reserved_ + bytes > capacity_) {
+    return false;
+  }
   reserved_ += bytes;
   return true;
 }

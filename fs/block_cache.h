@@ -35,8 +35,10 @@ class BlockCache {
   // Inserts (or refreshes) a block, evicting least recently used ones. With `reserved`, the
   // bytes were set aside by reserve() before. A block that cannot fit is simply not cached.
   void insert(const BlockKey& key, const VerifiedBytes& block, bool reserved = false);
-  // Sets `bytes` aside (evicting as needed); false when the capacity cannot hold them.
-  bool reserve(std::uint64_t bytes);
+  enum class Eviction : std::uint8_t { allowed, none };
+  // Sets `bytes` aside (evicting as needed, or only from free room with Eviction::none); false
+  // when they do not fit.
+  bool reserve(std::uint64_t bytes, Eviction eviction = Eviction::allowed);
   void release(std::uint64_t bytes);
 
   std::uint64_t capacity() const { return capacity_; }
@@ -53,7 +55,8 @@ class BlockCache {
 
   const std::uint64_t capacity_;
   // Guards everything below. Held only for list/map updates, never during I/O or hashing, and
-  // never while a shard's mutex is held (no lock nesting, so no ordering to get wrong).
+  // never while a shard's mutex is held. The one lock taken under it is the block pool's (an
+  // evicted block may free its buffer), which is a leaf: nothing is locked under that.
   mutable std::mutex mutex_;
   std::list<Entry> lru_;  // front: most recently used
   std::unordered_map<BlockKey, std::list<Entry>::iterator, BlockKeyHash> index_;

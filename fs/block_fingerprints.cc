@@ -13,7 +13,11 @@ std::string tag_hex(const BlockTag& tag) {
 
 }  // namespace
 
-TaggedBlock::TaggedBlock(std::shared_ptr<const BlockBuffer> buffer) : buffer_(std::move(buffer)) {
+TaggedBlock::TaggedBlock(std::shared_ptr<BlockBuffer>&& buffer) {
+  if (!buffer || buffer.use_count() != 1) {
+    throw std::logic_error("TaggedBlock: the buffer must be fresh and held nowhere else");
+  }
+  buffer_ = std::move(buffer);
   hashing::Blake3 blake3;
   blake3.update(buffer_->bytes());
   tag_ = blake3.finalize();

@@ -43,8 +43,9 @@ using BlockTag = std::array<std::uint8_t, 32>;
 // this buffer is what was tagged and hashed.
 class TaggedBlock {
  public:
-  // Computes the tag of the buffer's bytes.
-  explicit TaggedBlock(std::shared_ptr<const BlockBuffer> buffer);
+  // Takes the only reference to a freshly read buffer (throws std::logic_error otherwise: a
+  // writer elsewhere could change the bytes after they were tagged) and tags its bytes.
+  explicit TaggedBlock(std::shared_ptr<BlockBuffer>&& buffer);
 
   const std::shared_ptr<const BlockBuffer>& buffer() const { return buffer_; }
   ByteView bytes() const { return buffer_->bytes(); }

@@ -2,7 +2,10 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+#include <limits>
 #include <new>
+#include <stdexcept>
 #include <utility>
 
 namespace sigmount::fs {
@@ -40,6 +43,11 @@ BlockBuffer::~BlockBuffer() {
 }
 
 BlockPool::BlockPool(std::size_t slots) : slots_(slots) {
+  // Slot indexes are 32-bit (the free list) and the mapping's size must not overflow.
+  if (slots_ > std::numeric_limits<std::uint32_t>::max() ||
+      slots_ > std::numeric_limits<std::size_t>::max() / kSlotSize) {
+    throw std::length_error("BlockPool: too many slots");
+  }
   if (slots_ > 0) base_ = map_anonymous(slots_ * kSlotSize);
   free_.reserve(slots_);
 }

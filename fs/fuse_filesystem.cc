@@ -18,6 +18,7 @@
 #include <cfloat>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <vector>
 
 namespace sigmount::fs {
@@ -28,6 +29,20 @@ constexpr double kForever = 365.0 * 24 * 3600 * 100;
 
 FuseFilesystem& fs_of(fuse_req_t req) {
   return *static_cast<FuseFilesystem*>(fuse_req_userdata(req));
+}
+
+// Runs a callback body that allocates. An exception must not cross libfuse's C frames (that is
+// std::terminate: the whole mount gone); the bodies throw only before they reply, so the
+// request gets its one reply here.
+template <typename Body>
+void reply_or_fail(fuse_req_t req, Body&& body) noexcept {
+  try {
+    body();
+  } catch (const std::bad_alloc&) {
+    fuse_reply_err(req, ENOMEM);
+  } catch (...) {
+    fuse_reply_err(req, EIO);
+  }
 }
 
 void reply_entry(fuse_req_t req, const FuseFilesystem& fs, const ModelTree::Node* node) {
@@ -103,7 +118,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fuse_reply_open(req, fi);
 }
 
-void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info*) {
+void read_file(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset) {
   FuseFilesystem& fs = fs_of(req);
   const ModelTree::Node* node = fs.tree().node(ino);
   if (node == nullptr || node->is_directory || offset < 0) {
@@ -122,6 +137,10 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_fil
     iov.push_back({const_cast<std::uint8_t*>(piece.bytes().data()), piece.size()});
   }
   fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
+}
+
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info*) {
+  reply_or_fail(req, [&] { read_file(req, ino, size, offset); });
 }
 
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
@@ -191,10 +210,10 @@ void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, b
 }
 
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info*) {
-  list_directory(req, ino, size, offset, false);
+  reply_or_fail(req, [&] { list_directory(req, ino, size, offset, false); });
 }
 void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, fuse_file_info*) {
-  list_directory(req, ino, size, offset, true);
+  reply_or_fail(req, [&] { list_directory(req, ino, size, offset, true); });
 }
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
   fuse_reply_err(req, 0);
@@ -212,7 +231,7 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
   fuse_reply_statfs(req, &st);
 }
 
-void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+void get_status_xattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   FuseFilesystem& fs = fs_of(req);
   if (fs.tree().node(ino) == nullptr) {
     fuse_reply_err(req, ENOENT);
@@ -230,6 +249,10 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
   } else {
     fuse_reply_buf(req, status.data(), status.size());
   }
+}
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  reply_or_fail(req, [&] { get_status_xattr(req, ino, name, size); });
 }
 
 void op_listxattr(fuse_req_t req, fuse_ino_t, size_t size) {

@@ -38,11 +38,20 @@ class ReadAheadQueue {
 
   ReadAhead pop() {
     std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return !items_.empty(); });
+    not_empty_.wait(lock, [&] { return !items_.empty() || broken_ != 0; });
+    if (items_.empty()) return ReadAhead{.blocks = {}, .error = broken_};
     ReadAhead item = std::move(items_.front());
     items_.pop_front();
     not_full_.notify_one();
     return item;
+  }
+
+  // The reader cannot go on (it could not even queue an error): pop() returns `error` once the
+  // queued batches are taken.
+  void break_with(int error) {
+    std::lock_guard lock(mutex_);
+    broken_ = error;
+    not_empty_.notify_all();
   }
 
   // The consumer stops taking items; a reader waiting for room wakes up and stops.
@@ -60,6 +69,7 @@ class ReadAheadQueue {
   std::condition_variable not_empty_;
   std::deque<ReadAhead> items_;
   bool closed_ = false;
+  int broken_ = 0;
 };
 
 // Reads and tags blocks [first, last) of the shard, stopping at the first error.
@@ -91,27 +101,31 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
                         const ShardStreamOptions& options) {
   const std::uint64_t blocks = block_count(length);
   // Hands over a batch in order; returns the errno that ended it.
-  const auto consume_batch = [&](std::uint64_t first, ReadAhead& batch) {
-    for (std::size_t i = 0; i < batch.blocks.size(); ++i) {
-      consume(first + i, std::move(batch.blocks[i]));
-    }
+  const auto consume_batch = [&](std::uint64_t first, const ReadAhead& batch) {
+    for (std::size_t i = 0; i < batch.blocks.size(); ++i) consume(first + i, batch.blocks[i]);
     return batch.error;
   };
   const std::uint64_t batch_blocks = std::max<std::size_t>(1, options.batch);
   if (blocks < options.min_blocks_for_reader_thread) {
-    ReadAhead all = read_and_tag(pool, length, 0, blocks, read);
+    const ReadAhead all = read_and_tag(pool, length, 0, blocks, read);
     return consume_batch(0, all);
   }
 
   ReadAheadQueue queue(std::max<std::size_t>(2, options.depth / batch_blocks));
   const std::jthread reader([&] {
-    for (std::uint64_t first = 0; first < blocks; first += batch_blocks) {
-      ReadAhead batch =
-          read_and_tag(pool, length, first, std::min(blocks, first + batch_blocks), read);
-      const bool failed = batch.error != 0;
-      if (!queue.push(std::move(batch)) || failed) break;
+    try {
+      for (std::uint64_t first = 0; first < blocks; first += batch_blocks) {
+        ReadAhead batch =
+            read_and_tag(pool, length, first, std::min(blocks, first + batch_blocks), read);
+        const bool failed = batch.error != 0;
+        if (!queue.push(std::move(batch)) || failed) break;
+      }
+      if (options.reader_thread_done) options.reader_thread_done();
+    } catch (const std::bad_alloc&) {
+      queue.break_with(ENOMEM);  // nothing may escape a thread: that is std::terminate
+    } catch (...) {
+      queue.break_with(EIO);
     }
-    if (options.reader_thread_done) options.reader_thread_done();
   });
   // Declared after `reader`, so it runs first on every way out: a reader blocked on a full queue
   // is released before the jthread joins it.
@@ -121,7 +135,7 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
   } close_on_exit{queue};
 
   for (std::uint64_t first = 0; first < blocks; first += batch_blocks) {
-    ReadAhead batch = queue.pop();
+    const ReadAhead batch = queue.pop();
     if (const int error = consume_batch(first, batch)) return error;
   }
   return 0;

@@ -18,7 +18,8 @@
 namespace sigmount::fs {
 
 struct ShardStreamOptions {
-  // Blocks read ahead of the consumer (each a pool slot while it waits).
+  // Blocks read ahead of the consumer (each a pool slot while it waits; with the batch being
+  // read and the one being consumed, a stream holds up to depth + 2 * batch slots).
   std::size_t depth = 32;
   // Blocks the reader thread hands over at once.
   std::size_t batch = 8;
@@ -32,7 +33,7 @@ struct ShardStreamOptions {
 // Fills `out` with the shard's bytes at `offset` (shard-relative); returns 0 or an errno.
 using ReadShardBytes = std::function<int(std::uint64_t offset, std::span<std::uint8_t> out)>;
 // Receives block `index` of the shard; blocks arrive in order, on the calling thread.
-using ConsumeBlock = std::function<void(std::uint64_t index, TaggedBlock&& block)>;
+using ConsumeBlock = std::function<void(std::uint64_t index, const TaggedBlock& block)>;
 
 // Reads and tags every block of a shard of `length` bytes into buffers from `pool` and hands
 // them to `consume` in order. Returns 0 after the last block, or the first read's errno (blocks

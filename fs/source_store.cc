@@ -197,7 +197,7 @@ std::size_t SourceStore::read(std::size_t file, std::uint64_t offset, std::span<
   return out.size();
 }
 
-std::size_t SourceStore::thread_readers() {
+std::size_t SourceStore::thread_readers() const {
   std::lock_guard lock(readers_mutex_);
   return readers_.size();
 }

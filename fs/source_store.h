@@ -61,7 +61,7 @@ class SourceStore final : public BackingStore {
 
   std::string_view reader_backend() const;
   // Threads that hold a reader of this store (tests).
-  std::size_t thread_readers();
+  std::size_t thread_readers() const;
   // Forgets every thread's reader (after fork(): the threads are gone and rings must not be
   // shared with the parent).
   void drop_readers();
@@ -76,7 +76,7 @@ class SourceStore final : public BackingStore {
   std::vector<OpenFile> files_;
   hashing::ReaderBackend backend_;
   // One reader per thread: an io_uring ring has a single issuer. Guards readers_ only.
-  std::mutex readers_mutex_;
+  mutable std::mutex readers_mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<hashing::FileReader>> readers_;
 };
 

@@ -4,10 +4,10 @@
 // can make one from bytes that were not checked.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <new>
 
 #include "fs/block_pool.h"
 #include "hashing/bytes.h"
@@ -32,7 +32,7 @@ class VerifiedBytes {
 
  private:
   friend class VerifiedFileCore;
-  VerifiedBytes(std::shared_ptr<const BlockBuffer> buffer)
+  explicit VerifiedBytes(std::shared_ptr<const BlockBuffer> buffer)
       : buffer_(std::move(buffer)), length_(buffer_->size()) {}
 
   std::shared_ptr<const BlockBuffer> buffer_;

@@ -24,7 +24,8 @@ struct VerifiedFileCore::ShardState {
   std::mutex mutex;
   std::condition_variable changed;
   Phase phase = Phase::unverified;
-  // Queued for background verification and not yet taken.
+  // Queued for background verification once; never again, so a shard that fails there (an I/O
+  // error, say) is not re-streamed at every read of its neighbour.
   bool queued_ahead = false;
   // Set once, when phase becomes `verified`; immutable afterwards.
   std::shared_ptr<const BlockFingerprints> fingerprints;
@@ -129,8 +130,14 @@ void VerifiedFileCore::queue_next_shard(std::uint32_t file, std::uint32_t shard)
   }
   // Started on first use, not in the constructor: the daemon builds the core before it forks.
   std::call_once(ahead_started_, [this] {
-    ahead_thread_ = std::jthread([this](const std::stop_token& stop) { verify_ahead_loop(stop); });
+    try {
+      ahead_thread_ =
+          std::jthread([this](const std::stop_token& stop) { verify_ahead_loop(stop); });
+    } catch (const std::system_error&) {
+      // No thread to spare: verifying ahead is an optimization, readers verify on demand.
+    }
   });
+  if (!ahead_thread_.joinable()) return;
   {
     std::lock_guard lock(ahead_mutex_);
     ahead_queue_.emplace_back(file, shard);
@@ -145,17 +152,15 @@ void VerifiedFileCore::verify_ahead_loop(const std::stop_token& stop) {
       std::unique_lock lock(ahead_mutex_);
       ahead_busy_ = false;
       if (ahead_queue_.empty()) ahead_idle_.notify_all();
-      if (!ahead_ready_.wait(lock, stop, [&] { return !ahead_queue_.empty(); })) return;
+      if (!ahead_ready_.wait(lock, stop, [&] { return !ahead_queue_.empty(); }) ||
+          stop.stop_requested()) {
+        return;
+      }
       next = ahead_queue_.front();
       ahead_queue_.pop_front();
       ahead_busy_ = true;
     }
     const auto [file, shard] = next;
-    {
-      ShardState& state = *files_[file].states[shard];
-      std::lock_guard lock(state.mutex);
-      state.queued_ahead = false;
-    }
     std::shared_ptr<const BlockFingerprints> fingerprints;
     std::vector<std::optional<VerifiedBytes>> none;
     // No block is pinned (first > last); blocks are kept while the cache has room, for the
@@ -213,7 +218,7 @@ int VerifiedFileCore::read_backing(std::uint32_t file, std::uint64_t offset,
   }
   report_mismatch(file, shard, "length", offset, out.size(), std::to_string(out.size()) + " bytes",
                   std::to_string(got) + " bytes");
-  return EIO;
+  return kTruncated;
 }
 
 int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
@@ -236,30 +241,37 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
 
   // When the whole shard fits the cache, keep all of it (other readers of this shard are
   // waiting for us and may want any part); otherwise keep the blocks after the request.
+  // Verifying ahead keeps only what fits in free room: evicting would throw out blocks the
+  // reader has not reached yet (the least recently used ones) for blocks it may never read.
+  const auto eviction =
+      background != nullptr ? BlockCache::Eviction::none : BlockCache::Eviction::allowed;
   bool keep_all = false;
   if (read_ahead) {
     std::uint64_t others = length;
     for (std::uint64_t block = first; block <= last && block < blocks; ++block) {
       others -= block_length(length, block);
     }
-    if (cache_.reserve(others)) {
+    if (cache_.reserve(others, eviction)) {
       keep_all = true;
       reserved = others;
     }
   }
 
-  const auto read = [&](std::uint64_t offset, std::span<std::uint8_t> out) {
-    if (background != nullptr && background->stop_requested()) return ECANCELED;
+  const auto read_bytes = [&](std::uint64_t offset, std::span<std::uint8_t> out) {
+    // Nothing is worth verifying ahead once the mount is shutting down or failed closed.
+    if (background != nullptr && (background->stop_requested() || failed_closed_)) {
+      return ECANCELED;
+    }
     return read_backing(file, range.start + offset, out);
   };
-  const auto consume = [&](std::uint64_t block, TaggedBlock&& bytes) {
+  const auto consume = [&](std::uint64_t block, const TaggedBlock& bytes) {
     // The hash reads the buffer that will be served if the shard matches.
     hasher.add_block(bytes);
     const bool pinned = block >= first && block <= last;
     bool keep = pinned || keep_all;
     // Blocks after the request; with no request (first > last, verify-ahead) every block.
     if (!keep && read_ahead && (block > last || first > last)) {
-      if (cache_.reserve(bytes.bytes().size())) {
+      if (cache_.reserve(bytes.bytes().size(), eviction)) {
         keep = true;
         reserved += bytes.bytes().size();
       } else {
@@ -273,13 +285,18 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
     ShardStreamOptions stream_options;
     // The reader thread's io_uring ring would otherwise outlive it in the store.
     stream_options.reader_thread_done = [this] { store_.forget_this_thread(); };
-    error = stream_shard_blocks(pool_, length, read, consume, stream_options);
+    error = stream_shard_blocks(pool_, length, read_bytes, consume, stream_options);
   } catch (...) {
     cache_.release(reserved);
     throw;
   }
   if (error != 0) {
     cache_.release(reserved);
+    // A shard cut short is tampered with, like a wrong digest: final, not retried.
+    if (error == kTruncated) {
+      mismatched = true;
+      return EIO;
+    }
     return error;
   }
 
@@ -295,10 +312,20 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   ++counters_.shards_verified;
   if (background != nullptr) ++counters_.shards_verified_ahead;
   counters_.bytes_verified += length;
-  for (Held& h : held) {
-    VerifiedBytes bytes(std::move(h.buffer));
-    if (!h.reserved) kept[h.block - first] = bytes;
-    cache_.insert(BlockKey{file, shard, h.block}, bytes, h.reserved);
+  std::size_t inserted = 0;
+  try {
+    for (; inserted < held.size(); ++inserted) {
+      Held& h = held[inserted];
+      VerifiedBytes bytes(std::move(h.buffer));
+      if (!h.reserved) kept[h.block - first] = bytes;
+      cache_.insert(BlockKey{file, shard, h.block}, bytes, h.reserved);
+    }
+  } catch (...) {
+    // Give back the room set aside for the blocks that did not make it into the cache.
+    for (std::size_t i = inserted; i < held.size(); ++i) {
+      if (held[i].reserved) cache_.release(block_length(length, held[i].block));
+    }
+    throw;
   }
   return 0;
 }
@@ -332,7 +359,8 @@ int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, s
                            background);
     } catch (const std::bad_alloc&) {
       error = ENOMEM;
-    } catch (const std::exception&) {
+    } catch (...) {
+      // Whatever went wrong, the phase must leave `verifying`, or every reader waits forever.
       error = EIO;
     }
     lock.lock();
@@ -353,8 +381,8 @@ int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, st
   const verifier::Shard& range = files_[file].shards[shard];
   const std::uint64_t size = block_length(range.end - range.start, block);
   auto buffer = std::make_shared<BlockBuffer>(pool_, size);
-  if (int error = read_backing(file, range.start + block * kBlockSize, buffer->writable())) {
-    return error;
+  if (const int error = read_backing(file, range.start + block * kBlockSize, buffer->writable())) {
+    return error == kTruncated ? EIO : error;
   }
   const TaggedBlock read_again(std::move(buffer));
   if (auto mismatch = fingerprints.check(block, read_again)) {
@@ -423,7 +451,21 @@ int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std:
   return 0;
 }
 
-VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset, std::uint64_t length) {
+VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset,
+                                    std::uint64_t length) noexcept {
+  // A read never throws: the FUSE layer above is C. Allocation failures and threads that cannot
+  // be started fail this read only.
+  try {
+    return read_blocks(file, offset, length);
+  } catch (const std::bad_alloc&) {
+    return VerifiedRead::failure(ENOMEM);
+  } catch (...) {
+    return VerifiedRead::failure(EIO);
+  }
+}
+
+VerifiedRead VerifiedFileCore::read_blocks(std::size_t file, std::uint64_t offset,
+                                           std::uint64_t length) {
   ++counters_.reads;
   if (failed_closed_) return VerifiedRead::failure(EIO);
   if (file >= files_.size()) return VerifiedRead::failure(EINVAL);
@@ -499,7 +541,12 @@ void VerifiedFileCore::verify_all(unsigned workers) {
     }
   };
   std::vector<std::jthread> threads;
-  for (unsigned i = 1; i < workers; ++i) threads.emplace_back(run);
+  for (unsigned i = 1; i < workers; ++i) {
+    threads.emplace_back([&] {
+      run();
+      store_.forget_this_thread();
+    });
+  }
   run();
   threads.clear();
   if (!problems.empty()) {

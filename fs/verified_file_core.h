@@ -32,6 +32,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -123,7 +125,7 @@ class VerifiedFileCore {
   const std::string& path(std::size_t file) const { return files_[file].path; }
   std::uint64_t size(std::size_t file) const { return files_[file].size; }
 
-  VerifiedRead read(std::size_t file, std::uint64_t offset, std::uint64_t length);
+  VerifiedRead read(std::size_t file, std::uint64_t offset, std::uint64_t length) noexcept;
 
   // Verifies every shard of every file on `workers` threads (0: one per CPU); records all
   // fingerprints, keeps no bytes. Throws verifier::VerificationError with one line per bad
@@ -137,7 +139,6 @@ class VerifiedFileCore {
 
  private:
   struct ShardState;
-  friend struct ShardState;
   struct FileState {
     std::string path;
     std::uint64_t size = 0;
@@ -145,6 +146,7 @@ class VerifiedFileCore {
     std::vector<std::unique_ptr<ShardState>> states;
   };
 
+  VerifiedRead read_blocks(std::size_t file, std::uint64_t offset, std::uint64_t length);
   // Verified blocks [first, last] of a shard, in order, or an errno.
   int shard_blocks(std::uint32_t file, std::uint32_t shard, std::uint64_t first, std::uint64_t last,
                    std::vector<VerifiedBytes>& out);
@@ -166,7 +168,9 @@ class VerifiedFileCore {
   // Queues the shard after (file, shard) for background verification if nobody touched it yet.
   void queue_next_shard(std::uint32_t file, std::uint32_t shard);
   void verify_ahead_loop(const std::stop_token& stop);
-  // Reads exactly out.size() bytes or returns an errno (logged).
+  // What read_backing returns when the file ended early (logged as a "length" mismatch).
+  static constexpr int kTruncated = -1;
+  // Reads exactly out.size() bytes or returns an errno or kTruncated (logged).
   int read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
                        std::uint64_t offset, std::uint64_t length, const std::string& expected,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 
 namespace sigmount::fs {
 
@@ -56,11 +57,16 @@ void WorkerPool::for_each(std::size_t count, const std::function<void(std::size_
   if (count == 0) return;
   if (count > 1) {
     std::call_once(started_, [&] {
-      for (unsigned i = 0; i < helper_count_; ++i) helpers_.emplace_back([this] { help(); });
+      try {
+        for (unsigned i = 0; i < helper_count_; ++i) helpers_.emplace_back([this] { help(); });
+      } catch (const std::system_error&) {
+        // Out of threads (pids.max, say): work with the helpers there are, or none.
+      }
+      started_helpers_ = helpers_.size();
     });
   }
   auto batch = std::make_shared<Batch>(count, job);
-  const std::size_t wanted = count > 1 ? std::min<std::size_t>(count - 1, helper_count_) : 0;
+  const std::size_t wanted = count > 1 ? std::min<std::size_t>(count - 1, started_helpers_) : 0;
   if (wanted > 0) {
     {
       std::lock_guard lock(mutex_);

@@ -42,7 +42,9 @@ class WorkerPool {
   bool stopping_ = false;
   const unsigned helper_count_;
   std::once_flag started_;
-  std::vector<std::jthread> helpers_;  // written once, under started_
+  // Written once, under started_, and read only after call_once(started_) returned.
+  std::vector<std::jthread> helpers_;
+  std::size_t started_helpers_ = 0;
 };
 
 }  // namespace sigmount::fs

@@ -85,8 +85,20 @@ TEST(Json, RefusesDuplicateMembersAtAnyDepth) {
   EXPECT_NO_THROW(parse(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));
   try {
     parse(R"({"k":1,"k":2})");
+    ADD_FAILURE() << "duplicate accepted";
   } catch (const FormatError& error) {
     EXPECT_NE(std::string(error.what()).find("duplicate member \"k\""), std::string::npos);
+  }
+  // The name is hostile input: escaped and cut short in the message.
+  const std::string name = "\\u001b[31m" + std::string(1000, 'x');
+  try {
+    parse("{\"" + name + "\":1,\"" + name + "\":2}");
+    ADD_FAILURE() << "duplicate accepted";
+  } catch (const FormatError& error) {
+    const std::string message = error.what();
+    EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+    EXPECT_NE(message.find("\\x1b[31m"), std::string::npos) << message;
+    EXPECT_LT(message.size(), 200u);
   }
 }
 

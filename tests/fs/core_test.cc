@@ -193,6 +193,11 @@ TEST(Core, ShortReadsAndTruncationFail) {
   EXPECT_EQ(core->counters().bytes_served, 0u);
   const auto event = nlohmann::json::parse(fx.log.lines().at(0));
   EXPECT_EQ(event["check"], "length");
+  // Like a wrong digest, a shard cut short is final: not streamed again at every read.
+  EXPECT_EQ(core->counters().mismatches, 1u);
+  const auto calls = fx.store->read_calls();
+  EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
+  EXPECT_EQ(fx.store->read_calls(), calls);
 }
 
 TEST(Core, TruncationAfterVerificationFailsEvictedRanges) {
@@ -317,6 +322,39 @@ TEST(Core, TamperFoundAheadFailsThatShardAndTripsFailClosed) {
   EXPECT_EQ(core.counters().mismatches, 1u);
   EXPECT_EQ(core.read(fx.index("b"), 0, 10).error(), EIO);
   EXPECT_EQ(core.read(fx.index("a"), 0, 10).error(), EIO) << "fail-closed after the mismatch";
+}
+
+TEST(Core, AShardThatFailsAheadIsNotQueuedAgain) {
+  Fixture fx({{"a", kB}, {"b", 20 * kB}});
+  auto core = fx.core(64ULL << 20, false, /*verify_ahead=*/true);
+  fx.store->fail_reads_of(fx.index("b"), true);
+  ASSERT_TRUE(core->read(fx.index("a"), 0, 10).ok());  // queues b, whose reads fail
+  core->wait_for_verify_ahead();
+  EXPECT_EQ(core->counters().read_errors, 1u);
+  EXPECT_EQ(core->counters().shards_verified_ahead, 0u);
+  const auto calls = fx.store->read_calls();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(core->read(fx.index("a"), 0, 10).ok());
+  core->wait_for_verify_ahead();
+  EXPECT_EQ(fx.store->read_calls(), calls) << "b is not streamed again at every read of a";
+  // A reader of b verifies it itself once the store works again.
+  fx.store->fail_reads_of(fx.index("b"), false);
+  const auto b = core->read(fx.index("b"), 0, 20 * kB);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.concatenate(), fx.expected("b", 0, 20 * kB));
+}
+
+TEST(Core, VerifyingAheadNeverEvictsWhatTheReaderHasNotReadYet) {
+  Fixture fx({{"a", 8 * kB}, {"b", 8 * kB}});
+  // Room for 4 blocks: a's first read keeps blocks 0-3 (the request and what follows).
+  auto core = fx.core(4 * kB, false, /*verify_ahead=*/true);
+  ASSERT_TRUE(core->read(fx.index("a"), 0, 10).ok());
+  core->wait_for_verify_ahead();
+  const auto counters = core->counters();
+  EXPECT_EQ(counters.shards_verified_ahead, 1u);
+  EXPECT_EQ(counters.cache_evictions, 0u) << "b was verified without displacing a's blocks";
+  const auto before = fx.store->bytes_read();
+  ASSERT_TRUE(core->read(fx.index("a"), kB, 3 * kB).ok());
+  EXPECT_EQ(fx.store->bytes_read(), before) << "a's kept blocks were still there";
 }
 
 TEST(Core, ACoreGoingAwayStopsTheVerificationAhead) {

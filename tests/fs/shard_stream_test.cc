@@ -119,7 +119,7 @@ TEST_P(ShardStream, DeliversEveryBlockInOrderWithItsTag) {
   };
   std::uint64_t next = 0;
   Bytes joined;
-  const auto consume = [&](std::uint64_t index, TaggedBlock&& block) {
+  const auto consume = [&](std::uint64_t index, const TaggedBlock& block) {
     EXPECT_EQ(index, next++);
     hashing::Blake3 blake3;
     blake3.update(block.bytes());
@@ -140,7 +140,7 @@ TEST_P(ShardStream, StopsAtTheFirstFailedRead) {
     return offset / kB == failing ? EIO : 0;
   };
   std::uint64_t consumed = 0;
-  const auto consume = [&](std::uint64_t, TaggedBlock&&) { ++consumed; };
+  const auto consume = [&](std::uint64_t, const TaggedBlock&) { ++consumed; };
   EXPECT_EQ(stream_shard_blocks(pool, length, read, consume, {.depth = 2}), EIO);
   EXPECT_EQ(consumed, failing) << "no block at or after the failed read is consumed";
   EXPECT_EQ(pool->in_use(), 0u);
@@ -155,7 +155,7 @@ TEST_P(ShardStream, AConsumerThatThrowsStopsTheReader) {
       ++reads;
       return 0;
     };
-    const auto consume = [&](std::uint64_t index, TaggedBlock&&) {
+    const auto consume = [&](std::uint64_t index, const TaggedBlock&) {
       if (index == 1) throw std::runtime_error("consumer gave up");
     };
     const ShardStreamOptions options{.depth = 2 * batch, .batch = batch};

@@ -159,8 +159,8 @@ std::vector<std::uint64_t> LyingStore::size_list() const {
 std::size_t LyingStore::read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) {
   std::lock_guard lock(mutex_);
   ++read_calls_;
-  if (failures_ > 0) {
-    --failures_;
+  if (failures_ > 0 || static_cast<std::ptrdiff_t>(file) == failing_file_) {
+    if (failures_ > 0) --failures_;
     throw std::system_error(EIO, std::generic_category(), "injected I/O error");
   }
   const Bytes& content = files_.at(file);

@@ -86,6 +86,11 @@ class LyingStore final : public BackingStore {
   void truncate(std::size_t file, std::uint64_t size);
   // The next `count` reads throw std::system_error(EIO).
   void fail_next(int count) { failures_ = count; }
+  // Every read of `file` throws std::system_error(EIO) while `failing`.
+  void fail_reads_of(std::size_t file, bool failing) {
+    std::lock_guard lock(mutex_);
+    failing_file_ = failing ? static_cast<std::ptrdiff_t>(file) : -1;
+  }
   // Bytes handed out so far, and how often the byte at `offset` of `file` was read.
   std::uint64_t bytes_read() const {
     std::lock_guard lock(mutex_);
@@ -106,6 +111,7 @@ class LyingStore final : public BackingStore {
   std::vector<std::uint64_t> sizes_;
   Lie lie_ = Lie::none;
   int failures_ = 0;
+  std::ptrdiff_t failing_file_ = -1;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t read_calls_ = 0;
   std::map<std::pair<std::size_t, std::uint64_t>, int> read_counts_;  // by 64 KiB-aligned start

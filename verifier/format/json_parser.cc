@@ -33,6 +33,24 @@ class Parser {
   }
 
  private:
+  // A hostile name, made safe to print: quoted, control and non-ASCII bytes escaped, cut short.
+  static std::string printable(std::string_view name) {
+    constexpr std::size_t kMaxShown = 64;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char c : name.substr(0, kMaxShown)) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') {
+        out += "\\x";
+        out += kHex[byte >> 4];
+        out += kHex[byte & 15];
+      } else {
+        out += c;
+      }
+    }
+    return out + (name.size() > kMaxShown ? "\"..." : "\"");
+  }
+
   [[noreturn]] void fail(const std::string& problem) const {
     throw FormatError(std::string(what_) + ": not valid JSON (" + problem + " at byte " +
                       std::to_string(pos_ - begin_) + ")");
@@ -79,7 +97,7 @@ class Parser {
   std::size_t enter(std::size_t depth) {
     if (depth + 1 > max_depth_) {
       throw FormatError(std::string(what_) + ": nested deeper than " + std::to_string(max_depth_) +
-                        " levels");
+                        " levels (at byte " + std::to_string(pos_ - begin_) + ")");
     }
     return depth + 1;
   }
@@ -107,7 +125,7 @@ class Parser {
       // Parsers disagree on which copy of a repeated member wins, so a document with
       // duplicates can mean one thing to us and another to whoever signed it.
       if (members.find(name) != members.end()) {
-        throw FormatError(std::string(what_) + ": duplicate member \"" + name + "\"");
+        throw FormatError(std::string(what_) + ": duplicate member " + printable(name));
       }
       skip_whitespace();
       expect(':', "expected ':'");

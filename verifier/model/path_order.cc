@@ -9,7 +9,7 @@ namespace {
 // Comparing component lists equals comparing the strings with '/' ranked below every other
 // byte: at the first difference, a component that ended (at '/' or at the end of the path)
 // sorts before one that goes on, and a path whose components are a prefix of the other's sorts
-// first. Paths never contain NUL, so '/' can take the place of 0.
+// first. Every other byte moves up by one, so '/' ranks below all of them, NUL included.
 int rank(unsigned char c) {
   return c == '/' ? 0 : c + 1;
 }
