@@ -26,6 +26,8 @@ struct ShardStreamOptions {
   // Shards of fewer blocks are read on the calling thread: starting a thread costs more than it
   // saves there.
   std::uint64_t min_blocks_for_reader_thread = 16;
+  // Which fingerprint the blocks need (BLAKE3 tags are computed on the reader thread).
+  FingerprintKind fingerprint = FingerprintKind::blake3_tag;
   // Called on the reader thread as it ends (it will not call `read` again).
   std::function<void()> reader_thread_done;
 };

@@ -283,6 +283,7 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   int error = 0;
   try {
     ShardStreamOptions stream_options;
+    stream_options.fingerprint = fingerprint_kind_for(algorithm_);
     // The reader thread's io_uring ring would otherwise outlive it in the store.
     stream_options.reader_thread_done = [this] { store_.forget_this_thread(); };
     error = stream_shard_blocks(pool_, length, read_bytes, consume, stream_options);
@@ -384,7 +385,7 @@ int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, st
   if (const int error = read_backing(file, range.start + block * kBlockSize, buffer->writable())) {
     return error == kTruncated ? EIO : error;
   }
-  const TaggedBlock read_again(std::move(buffer));
+  const TaggedBlock read_again(std::move(buffer), fingerprint_kind_for(algorithm_));
   if (auto mismatch = fingerprints.check(block, read_again)) {
     report_mismatch(file, shard, "block", range.start + block * kBlockSize, size,
                     mismatch->expected, mismatch->actual);

@@ -65,41 +65,52 @@ TEST(BlockPool, OutlivesItsOwnerWhileBuffersRemain) {
   buffer.reset();  // returns its slot to a pool that only the buffer kept alive
 }
 
-TEST(Fingerprints, AnyChangedBitOrLengthFailsTheCheck) {
+// SHA-256 shards use chaining values, the others BLAKE3 tags: the same guarantees for both.
+class Fingerprints : public ::testing::TestWithParam<hashing::HashAlgorithm> {};
+
+TEST_P(Fingerprints, AnyChangedBitOrLengthFailsTheCheck) {
+  const hashing::HashAlgorithm algorithm = GetParam();
+  const FingerprintKind kind = fingerprint_kind_for(algorithm);
   auto pool = std::make_shared<BlockPool>(8);
   const Bytes shard = random_bytes(2 * kB + 5, 1);
-  ShardHasher hasher(hashing::HashAlgorithm::sha256, shard.size());
+  ShardHasher hasher(algorithm, shard.size());
   auto block_of = [&](std::uint64_t index, const Bytes& source) {
     auto buffer = std::make_shared<BlockBuffer>(pool, block_length(source.size(), index));
     auto out = buffer->writable();
     std::copy_n(source.begin() + static_cast<std::ptrdiff_t>(index * kB), out.size(), out.begin());
-    return TaggedBlock(std::move(buffer));
+    return TaggedBlock(std::move(buffer), kind);
   };
   for (std::uint64_t i = 0; i < 3; ++i) hasher.add_block(block_of(i, shard));
   hashing::Digest actual;
-  const auto fingerprints =
-      hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::sha256, shard), actual);
+  const auto fingerprints = hasher.matches(hashing::hash_bytes(algorithm, shard), actual);
   ASSERT_TRUE(fingerprints.has_value());
   for (std::uint64_t i = 0; i < 3; ++i) {
     EXPECT_FALSE((*fingerprints)->check(i, block_of(i, shard)).has_value()) << i;
   }
-  Bytes changed = shard;
-  changed[kB + 1234] ^= 0x10;
-  EXPECT_TRUE((*fingerprints)->check(1, block_of(1, changed)).has_value());
-  EXPECT_FALSE((*fingerprints)->check(0, block_of(0, changed)).has_value());
+  for (const std::uint64_t offset : {std::uint64_t{0}, kB + 1234, 2 * kB + 4}) {
+    Bytes changed = shard;
+    changed[offset] ^= 0x10;
+    const std::uint64_t block = offset / kB;
+    EXPECT_TRUE((*fingerprints)->check(block, block_of(block, changed)).has_value()) << offset;
+  }
   // The right bytes for another position are wrong here.
   EXPECT_TRUE((*fingerprints)->check(0, block_of(1, shard)).has_value());
   auto short_buffer = std::make_shared<BlockBuffer>(pool, 4);
-  const auto mismatch = (*fingerprints)->check(2, TaggedBlock(std::move(short_buffer)));
+  const auto mismatch = (*fingerprints)->check(2, TaggedBlock(std::move(short_buffer), kind));
   ASSERT_TRUE(mismatch.has_value());
   EXPECT_EQ(mismatch->expected, "length 5");
 }
 
-TEST(Fingerprints, NoneAreHandedOutForAShardThatDoesNotMatch) {
+INSTANTIATE_TEST_SUITE_P(Algorithms, Fingerprints,
+                         ::testing::Values(hashing::HashAlgorithm::sha256,
+                                           hashing::HashAlgorithm::blake2b,
+                                           hashing::HashAlgorithm::blake3));
+
+TEST(ShardHasher, HandsOutNoFingerprintsForAShardThatDoesNotMatch) {
   auto pool = std::make_shared<BlockPool>(2);
   ShardHasher hasher(hashing::HashAlgorithm::blake2b, 10);
   auto buffer = std::make_shared<BlockBuffer>(pool, 10);
-  hasher.add_block(TaggedBlock(std::move(buffer)));  // ten zero bytes
+  hasher.add_block(TaggedBlock(std::move(buffer), FingerprintKind::blake3_tag));  // ten zeros
   hashing::Digest actual;
   EXPECT_FALSE(
       hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::blake2b, Bytes(10, 1)), actual)
