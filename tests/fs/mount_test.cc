@@ -494,11 +494,49 @@ TEST(Mount, StatusOfSomethingElseFails) {
   EXPECT_THAT(slurp(run.output), HasSubstr("not a sigmount mount"));
 }
 
+// Under sanitizers (a sanitized build sets SIGMOUNT_SANITIZER_REPORTS) the processes these
+// tests start write their sanitizer reports to files in that folder instead of stderr: the
+// daemon's stderr is /dev/null, and it is nobody's child once it has daemonized, so neither
+// its output nor its exit status reach a test. Every test waits for the daemons it started to
+// exit (leak checks run then), so a report file that appears during a test fails that test.
+class SanitizerReportCheck : public ::testing::EmptyTestEventListener {
+ public:
+  explicit SanitizerReportCheck(std::filesystem::path folder) : folder_(std::move(folder)) {
+    std::filesystem::remove_all(folder_);
+    std::filesystem::create_directories(folder_);
+    // ASan/UBSan read these once at start: this process keeps reporting to stderr, every
+    // process spawned from now on writes to FOLDER/report.PID.
+    for (const char* variable : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+      const char* options = std::getenv(variable);
+      std::string value = options != nullptr ? std::string(options) + ":" : std::string();
+      value += "log_path=" + (folder_ / "report").string();
+      ::setenv(variable, value.c_str(), 1);
+    }
+  }
+
+  void OnTestEnd(const ::testing::TestInfo&) override {
+    for (const auto& entry : std::filesystem::directory_iterator(folder_)) {
+      if (!reported_.insert(entry.path()).second) continue;
+      ADD_FAILURE() << "sanitizer report from a spawned sigmount process, " << entry.path() << ":\n"
+                    << slurp(entry.path());
+    }
+  }
+
+ private:
+  std::filesystem::path folder_;
+  std::set<std::filesystem::path> reported_;
+};
+
 }  // namespace
 }  // namespace sigmount::fs
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  if (const char* folder = std::getenv("SIGMOUNT_SANITIZER_REPORTS")) {
+    // gtest owns and deletes the listener.
+    ::testing::UnitTest::GetInstance()->listeners().Append(
+        new sigmount::fs::SanitizerReportCheck(folder));
+  }
   if (argc < 2) {
     std::fprintf(stderr, "usage: fs_mount_tests PATH_TO_SIGMOUNT\n");
     return 2;

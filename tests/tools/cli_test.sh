@@ -383,8 +383,33 @@ group_mount() {
   expect "a tampered backing file reads as EIO" 1 --line "Input/output error" -- \
     cat "$mnt/model-00001-of-00002.safetensors"
   expect "status" 0 --line '"mismatches": *1' -- "$sigmount" status "$mnt"
+  local daemon
+  daemon=$(grep -Eo '"pid": *[0-9]+' "$out" | grep -Eo '[0-9]+$')
   expect "status of a non-mount exits 1" 1 -- "$sigmount" status "$work"
   expect "unmount" 0 -- fusermount3 -u "$mnt"
+  # The daemon exits once unmounted; wait for it, so that its exit (and leak check) is over
+  # before the sanitizer reports are looked at.
+  while [[ -n $daemon ]] && kill -0 "$daemon" 2>/dev/null; do sleep 0.1; done
+}
+
+# Under sanitizers (a sanitized build sets SIGMOUNT_SANITIZER_REPORTS) every sigmount process
+# writes its reports to files in that folder instead of stderr: the mount daemon's stderr is
+# /dev/null. Any report file fails the run.
+if [[ -n ${SIGMOUNT_SANITIZER_REPORTS:-} ]]; then
+  rm -rf "$SIGMOUNT_SANITIZER_REPORTS"
+  mkdir -p "$SIGMOUNT_SANITIZER_REPORTS"
+  for variable in ASAN_OPTIONS UBSAN_OPTIONS; do
+    export "$variable=${!variable:+${!variable}:}log_path=$SIGMOUNT_SANITIZER_REPORTS/report"
+  done
+fi
+check_sanitizer_reports() {
+  [[ -n ${SIGMOUNT_SANITIZER_REPORTS:-} ]] || return 0
+  local report
+  for report in "$SIGMOUNT_SANITIZER_REPORTS"/*; do
+    [[ -e $report ]] || continue
+    cp "$report" "$out"
+    fail "sanitizer report $report"
+  done
 }
 
 make_keys
@@ -392,5 +417,6 @@ for group in "${groups[@]}"; do
   echo "== $group"
   "group_$group"
 done
+check_sanitizer_reports
 echo "cli tests: $passes passed, $failures failed"
 [[ $failures -eq 0 ]]
