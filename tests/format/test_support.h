@@ -1,5 +1,5 @@
-// Shared helpers of the format/trust tests: test data, temporary files, keys and
-// certificates made on the fly with OpenSSL.
+// Shared helpers of the format/trust tests: test data, keys and certificates made on the fly
+// with OpenSSL (temporary directories come from tests/common).
 #pragma once
 
 #include <openssl/err.h>
@@ -18,6 +18,7 @@
 
 #include "hashing/bytes.h"
 #include "hashing/openssl_handle.h"
+#include "tests/common/temp_dir.h"
 
 namespace sigmount::verifier::testing {
 
@@ -39,32 +40,7 @@ inline std::string data_file(const std::string& relative) {
   return read_file(data_dir() / relative);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "sigmount-format-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path write(const std::string& name, std::string_view content) const {
-    const auto file = path_ / name;
-    std::ofstream out(file, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) throw std::runtime_error("cannot write " + file.string());
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using sigmount::testing::TempDir;
 
 inline void check(bool ok, const char* what) {
   if (!ok) {

@@ -9,7 +9,8 @@
 #include <string>
 #include <system_error>
 
-#include "tests/hashing/temp_dir.h"
+#include "tests/common/random_bytes.h"
+#include "tests/common/temp_dir.h"
 
 namespace sigmount::hashing {
 namespace {

@@ -1,47 +1,21 @@
-// Helpers shared by the model tests: scratch directories and golden data.
+// Helpers shared by the model tests: files on disk and golden data (temporary directories
+// come from tests/common).
 #pragma once
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "hashing/bytes.h"
 #include "hashing/digest.h"
+#include "tests/common/temp_dir.h"
 
 namespace sigmount::verifier::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    const auto base = std::filesystem::temp_directory_path();
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      auto candidate = base / ("sigmount-model-test-" + std::to_string(random()));
-      if (std::filesystem::create_directory(candidate)) {
-        path_ = candidate;
-        return;
-      }
-    }
-    throw std::runtime_error("cannot create a temporary directory");
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using sigmount::testing::TempDir;
 
 inline void write_file(const std::filesystem::path& path, std::string_view content) {
   std::filesystem::create_directories(path.parent_path());

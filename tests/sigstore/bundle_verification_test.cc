@@ -1,10 +1,10 @@
 // Whole-bundle verification: the model_signing keyless fixtures through verify_dsse_bundle,
 // and one test per known attack class on real bundles (each fails without its check).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "tests/common/temp_dir.h"
 #include "tests/sigstore/test_data.h"
 #include "tests/sigstore/test_keys.h"
 #include "verifier/errors.h"
@@ -20,6 +20,7 @@ namespace sigmount::verifier::sigstore {
 namespace {
 
 namespace fs = std::filesystem;
+using sigmount::testing::TempDir;
 using testing::conformance_dir;
 using testing::read_text;
 using testing::test_data_dir;
@@ -64,24 +65,6 @@ void expect_rejected(F&& f, const std::string& needle) {
   }
 }
 
-class TempFile {
- public:
-  explicit TempFile(const std::string& content) {
-    char name[] = "/tmp/sigmount-sigstore-test-XXXXXX";
-    const int fd = mkstemp(name);
-    if (fd < 0) throw std::runtime_error("mkstemp failed");
-    path_ = name;
-    const auto written = write(fd, content.data(), content.size());
-    close(fd);
-    if (written != static_cast<ssize_t>(content.size())) throw std::runtime_error("write failed");
-  }
-  ~TempFile() { fs::remove(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 // ---------------------------------------------------------------- model_signing fixtures
 
 TEST(ModelSigningBundles, VerifyWithTheSignersIdentity) {
@@ -125,9 +108,10 @@ TEST(ModelSigningBundles, TrustConfigFileIsAccepted) {
   nlohmann::json config;
   config["mediaType"] = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
   config["trustedRoot"] = nlohmann::json::parse(production_trusted_root_json());
-  const TempFile file(config.dump());
+  const TempDir dir;
+  const auto file = dir.write("trust_config.json", config.dump());
   EXPECT_NO_THROW(verify_dsse_bundle(model_bundle("v1.1.0"),
-                                     SigstoreTrust{kModelIdentity, kModelIssuer, file.path()}));
+                                     SigstoreTrust{kModelIdentity, kModelIssuer, file}));
 }
 
 TEST(ModelSigningBundles, ForeignTrustRootFails) {
@@ -294,9 +278,11 @@ TEST(Attacks, ChainValidatedAtTheVerifiedTimeNotNow) {
   // A CA whose validFor ended before the signing time must not be used at that time.
   nlohmann::json changed = nlohmann::json::parse(production_trusted_root_json());
   for (auto& ca : changed["certificateAuthorities"]) ca["validFor"]["end"] = "2024-01-01T00:00:00Z";
+  const TempDir dir;
+  const auto expired_ca_root = dir.write("trusted_root.json", changed.dump());
   expect_rejected(
       [&] {
-        verify_dsse_bundle(bundle, {kModelIdentity, kModelIssuer, TempFile(changed.dump()).path()});
+        verify_dsse_bundle(bundle, {kModelIdentity, kModelIssuer, expired_ca_root});
       },
       "no Fulcio CA of the trusted root is valid at");
 }
