@@ -41,18 +41,6 @@ std::optional<std::string> optional_string_at(const Value& object, std::string_v
   return json::string_at(object, key, what);
 }
 
-// An array member with at most `max_items` items; absent or null reads as empty.
-const Value& bounded_array_at(const Value& object, std::string_view key, std::string_view what,
-                              std::size_t max_items) {
-  static const Value kEmpty = Value::array();
-  if (!json::has(object, key)) return kEmpty;
-  const Value& array = json::array_at(object, key, what);
-  if (array.size() > max_items) {
-    throw FormatError(join(what, key) + ": more than " + std::to_string(max_items) + " items");
-  }
-  return array;
-}
-
 std::int64_t non_negative_int64_at(const Value& object, std::string_view key,
                                    std::string_view what) {
   const std::int64_t value = json::int64_at(object, key, what);
@@ -115,7 +103,7 @@ VerificationMaterial parse_material(const Value& material, BundleVersion version
     const Value& chain = json::object_at(material, "x509CertificateChain", what);
     json::reject_unknown_keys(chain, {"certificates"}, chain_what);
     const Value& certificates =
-        bounded_array_at(chain, "certificates", chain_what, kMaxCertificates);
+        json::bounded_array_at(chain, "certificates", chain_what, kMaxCertificates);
     if (certificates.empty()) throw FormatError(chain_what + ": no certificate");
     CertificateChainMaterial out;
     for (std::size_t i = 0; i < certificates.size(); ++i) {
@@ -135,7 +123,7 @@ InclusionProof parse_inclusion_proof(const Value& value, std::string_view what) 
   proof.log_index = non_negative_int64_at(value, "logIndex", what);
   proof.root_hash = base64_at(value, "rootHash", what, 64);
   proof.tree_size = non_negative_int64_at(value, "treeSize", what);
-  const Value& hashes = bounded_array_at(value, "hashes", what, kMaxInclusionProofHashes);
+  const Value& hashes = json::bounded_array_at(value, "hashes", what, kMaxInclusionProofHashes);
   for (std::size_t i = 0; i < hashes.size(); ++i) {
     const std::string hash_what = indexed(join(what, "hashes"), i);
     if (!hashes[i].is_string()) throw FormatError(hash_what + ": expected a string");
@@ -216,7 +204,7 @@ std::vector<Bytes> parse_timestamps(const Value& material) {
   const Value& data =
       json::object_at(material, "timestampVerificationData", "bundle.verificationMaterial");
   json::reject_unknown_keys(data, {"rfc3161Timestamps"}, what);
-  const Value& stamps = bounded_array_at(data, "rfc3161Timestamps", what, kMaxTimestamps);
+  const Value& stamps = json::bounded_array_at(data, "rfc3161Timestamps", what, kMaxTimestamps);
   for (std::size_t i = 0; i < stamps.size(); ++i) {
     const std::string stamp_what = indexed(join(what, "rfc3161Timestamps"), i);
     json::reject_unknown_keys(stamps[i], {"signedTimestamp"}, stamp_what);
@@ -233,7 +221,7 @@ DsseEnvelope parse_envelope(const Value& value) {
   if (envelope.payload_type.size() > 256)
     throw FormatError(join(what, "payloadType") + ": too long");
   envelope.payload = base64_at(value, "payload", what, kMaxBundleBytes);
-  const Value& signatures = bounded_array_at(value, "signatures", what, kMaxDsseSignatures);
+  const Value& signatures = json::bounded_array_at(value, "signatures", what, kMaxDsseSignatures);
   if (signatures.empty()) throw FormatError(join(what, "signatures") + ": empty");
   for (std::size_t i = 0; i < signatures.size(); ++i) {
     const std::string sig_what = indexed(join(what, "signatures"), i);
@@ -282,8 +270,8 @@ Bundle parse_bundle(std::string_view json_text, BundleRules rules) {
                              "timestampVerificationData"},
                             "bundle.verificationMaterial");
   bundle.material = parse_material(material, bundle.version, rules);
-  const Value& entries =
-      bounded_array_at(material, "tlogEntries", "bundle.verificationMaterial", kMaxTlogEntries);
+  const Value& entries = json::bounded_array_at(material, "tlogEntries",
+                                                "bundle.verificationMaterial", kMaxTlogEntries);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     bundle.tlog_entries.push_back(parse_tlog_entry(
         entries[i], indexed("bundle.verificationMaterial.tlogEntries", i), bundle.version));

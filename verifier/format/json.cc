@@ -52,6 +52,28 @@ const Value& array_at(const Value& object, std::string_view key, std::string_vie
   return *it;
 }
 
+const Value& bounded_array_at(const Value& object, std::string_view key, std::string_view what,
+                              std::size_t max_items) {
+  static const Value kEmpty = Value::array();
+  if (!has(object, key)) return kEmpty;
+  const Value& array = array_at(object, key, what);
+  if (array.size() > max_items) {
+    throw FormatError(field(what, key) + ": more than " + std::to_string(max_items) + " items");
+  }
+  return array;
+}
+
+void for_each_object_at(
+    const Value& object, std::string_view key, std::string_view what, std::size_t max_items,
+    const std::function<void(const Value& item, const std::string& item_what)>& visit) {
+  const Value& array = bounded_array_at(object, key, what, max_items);
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string item_what = field(what, key) + "[" + std::to_string(i) + "]";
+    require_object(array[i], item_what);
+    visit(array[i], item_what);
+  }
+}
+
 std::string string_at(const Value& object, std::string_view key, std::string_view what) {
   require_object(object, what);
   const auto it = object.find(key);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -24,6 +25,16 @@ Value parse(std::string_view text, std::string_view what, Limits limits = {});
 bool has(const Value& object, std::string_view key);
 const Value& object_at(const Value& object, std::string_view key, std::string_view what);
 const Value& array_at(const Value& object, std::string_view key, std::string_view what);
+// An array member with at most `max_items` items; absent or null reads as empty (protobuf
+// JSON leaves out empty repeated fields).
+const Value& bounded_array_at(const Value& object, std::string_view key, std::string_view what,
+                              std::size_t max_items);
+// Calls `visit(item, item_what)` for each item of bounded_array_at(object, key, what,
+// max_items), in order, after checking that the item is an object; `item_what` is
+// "what.key[i]", for errors.
+void for_each_object_at(
+    const Value& object, std::string_view key, std::string_view what, std::size_t max_items,
+    const std::function<void(const Value& item, const std::string& item_what)>& visit);
 std::string string_at(const Value& object, std::string_view key, std::string_view what);
 bool bool_at(const Value& object, std::string_view key, std::string_view what);
 // int64 as protobuf writes it (a decimal string) or as a JSON integer.

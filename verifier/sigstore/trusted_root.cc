@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "verifier/errors.h"
@@ -74,80 +75,78 @@ EvpPkey parse_log_key(std::string_view details, ByteView raw, const std::string&
   return public_key_from_der(raw, what + ".rawBytes");
 }
 
-std::vector<TransparencyLogInstance> parse_logs(const json::Value& root, std::string_view key,
-                                                const std::string& what) {
-  std::vector<TransparencyLogInstance> logs;
-  if (!json::has(root, key)) return logs;
-  const json::Value& list = json::array_at(root, key, "trusted root");
-  if (list.size() > kMaxEntries) throw FormatError(what + ": too many entries");
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string at = what + "[" + std::to_string(i) + "]";
-    const json::Value& entry = list[i];
-    json::require_object(entry, at);
-    TransparencyLogInstance log;
-    log.base_url = optional_string(entry, "baseUrl", "base_url", at);
-    log.key_name = log.base_url;
-    if (const auto scheme = log.key_name.find("://"); scheme != std::string::npos) {
-      log.key_name.erase(0, scheme + 3);
-    }
-    while (!log.key_name.empty() && log.key_name.back() == '/') log.key_name.pop_back();
-    const std::string hash = optional_string(entry, "hashAlgorithm", "hash_algorithm", at);
-    const json::Value* key_json = member(entry, "publicKey", "public_key");
-    if (key_json == nullptr) throw FormatError(at + ".publicKey: missing");
-    json::require_object(*key_json, at + ".publicKey");
-    log.key_details = optional_string(*key_json, "keyDetails", "key_details", at + ".publicKey");
-    const json::Value* valid_for = member(*key_json, "validFor", "valid_for");
-    if (valid_for == nullptr) throw FormatError(at + ".publicKey.validFor: missing");
-    log.valid_for = parse_validity(*valid_for, at + ".publicKey.validFor", true);
-    const json::Value* log_id = member(entry, "logId", "log_id");
-    if (log_id == nullptr) throw FormatError(at + ".logId: missing");
-    log.log_id = key_id(*log_id, at + ".logId");
-    if (const json::Value* checkpoint = member(entry, "checkpointKeyId", "checkpoint_key_id")) {
-      log.checkpoint_key_id = key_id(*checkpoint, at + ".checkpointKeyId");
-    } else {
-      log.checkpoint_key_id = log.log_id;
-    }
-    const json::Value* raw = member(*key_json, "rawBytes", "raw_bytes");
-    if (raw == nullptr || !raw->is_string()) continue;  // a key without bytes verifies nothing
-    const Bytes der = base64_decode(raw->get<std::string>(), at + ".publicKey.rawBytes");
-    if (!hash.empty() && hash != "SHA2_256") continue;
-    log.public_key = parse_log_key(log.key_details, der, at + ".publicKey");
-    if (!log.public_key) continue;
-    logs.push_back(std::move(log));
+// nullopt for a log this verifier cannot use (no key bytes, another hash, an unknown key type),
+// so that newer roots still load.
+std::optional<TransparencyLogInstance> parse_log(const json::Value& entry, const std::string& at) {
+  TransparencyLogInstance log;
+  log.base_url = optional_string(entry, "baseUrl", "base_url", at);
+  log.key_name = log.base_url;
+  if (const auto scheme = log.key_name.find("://"); scheme != std::string::npos) {
+    log.key_name.erase(0, scheme + 3);
   }
+  while (!log.key_name.empty() && log.key_name.back() == '/') log.key_name.pop_back();
+  const std::string hash = optional_string(entry, "hashAlgorithm", "hash_algorithm", at);
+  const json::Value* key_json = member(entry, "publicKey", "public_key");
+  if (key_json == nullptr) throw FormatError(at + ".publicKey: missing");
+  json::require_object(*key_json, at + ".publicKey");
+  log.key_details = optional_string(*key_json, "keyDetails", "key_details", at + ".publicKey");
+  const json::Value* valid_for = member(*key_json, "validFor", "valid_for");
+  if (valid_for == nullptr) throw FormatError(at + ".publicKey.validFor: missing");
+  log.valid_for = parse_validity(*valid_for, at + ".publicKey.validFor", true);
+  const json::Value* log_id = member(entry, "logId", "log_id");
+  if (log_id == nullptr) throw FormatError(at + ".logId: missing");
+  log.log_id = key_id(*log_id, at + ".logId");
+  if (const json::Value* checkpoint = member(entry, "checkpointKeyId", "checkpoint_key_id")) {
+    log.checkpoint_key_id = key_id(*checkpoint, at + ".checkpointKeyId");
+  } else {
+    log.checkpoint_key_id = log.log_id;
+  }
+  const json::Value* raw = member(*key_json, "rawBytes", "raw_bytes");
+  if (raw == nullptr || !raw->is_string()) return std::nullopt;  // verifies nothing
+  const Bytes der = base64_decode(raw->get<std::string>(), at + ".publicKey.rawBytes");
+  if (!hash.empty() && hash != "SHA2_256") return std::nullopt;
+  log.public_key = parse_log_key(log.key_details, der, at + ".publicKey");
+  if (!log.public_key) return std::nullopt;
+  return log;
+}
+
+CertificateAuthority parse_authority(const json::Value& entry, const std::string& at) {
+  CertificateAuthority ca;
+  ca.uri = optional_string(entry, "uri", "uri", at);
+  const json::Value* chain = member(entry, "certChain", "cert_chain");
+  if (chain == nullptr) throw FormatError(at + ".certChain: missing");
+  const json::Value& certificates = json::array_at(*chain, "certificates", at + ".certChain");
+  if (certificates.empty() || certificates.size() > 16) {
+    throw FormatError(at + ".certChain.certificates: expected 1 to 16 certificates");
+  }
+  for (std::size_t k = 0; k < certificates.size(); ++k) {
+    const std::string cert_at = at + ".certChain.certificates[" + std::to_string(k) + "]";
+    const json::Value* raw = member(certificates[k], "rawBytes", "raw_bytes");
+    if (raw == nullptr || !raw->is_string()) throw FormatError(cert_at + ".rawBytes: missing");
+    ca.chain.push_back(
+        certificate_from_der(base64_decode(raw->get<std::string>(), cert_at), cert_at));
+  }
+  if (const json::Value* valid_for = member(entry, "validFor", "valid_for")) {
+    ca.valid_for = parse_validity(*valid_for, at + ".validFor", true);
+  }
+  return ca;
+}
+
+std::vector<TransparencyLogInstance> parse_logs(const json::Value& root, std::string_view key) {
+  std::vector<TransparencyLogInstance> logs;
+  json::for_each_object_at(root, key, "trusted root", kMaxEntries,
+                           [&](const json::Value& entry, const std::string& at) {
+                             if (auto log = parse_log(entry, at)) logs.push_back(std::move(*log));
+                           });
   return logs;
 }
 
-std::vector<CertificateAuthority> parse_authorities(const json::Value& root, std::string_view key,
-                                                    const std::string& what) {
+std::vector<CertificateAuthority> parse_authorities(const json::Value& root, std::string_view key) {
   std::vector<CertificateAuthority> authorities;
-  if (!json::has(root, key)) return authorities;
-  const json::Value& list = json::array_at(root, key, "trusted root");
-  if (list.size() > kMaxEntries) throw FormatError(what + ": too many entries");
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string at = what + "[" + std::to_string(i) + "]";
-    const json::Value& entry = list[i];
-    json::require_object(entry, at);
-    CertificateAuthority ca;
-    ca.uri = optional_string(entry, "uri", "uri", at);
-    const json::Value* chain = member(entry, "certChain", "cert_chain");
-    if (chain == nullptr) throw FormatError(at + ".certChain: missing");
-    const json::Value& certificates = json::array_at(*chain, "certificates", at + ".certChain");
-    if (certificates.empty() || certificates.size() > 16) {
-      throw FormatError(at + ".certChain.certificates: expected 1 to 16 certificates");
-    }
-    for (std::size_t k = 0; k < certificates.size(); ++k) {
-      const std::string cert_at = at + ".certChain.certificates[" + std::to_string(k) + "]";
-      const json::Value* raw = member(certificates[k], "rawBytes", "raw_bytes");
-      if (raw == nullptr || !raw->is_string()) throw FormatError(cert_at + ".rawBytes: missing");
-      ca.chain.push_back(
-          certificate_from_der(base64_decode(raw->get<std::string>(), cert_at), cert_at));
-    }
-    if (const json::Value* valid_for = member(entry, "validFor", "valid_for")) {
-      ca.valid_for = parse_validity(*valid_for, at + ".validFor", true);
-    }
-    authorities.push_back(std::move(ca));
-  }
+  json::for_each_object_at(root, key, "trusted root", kMaxEntries,
+                           [&](const json::Value& entry, const std::string& at) {
+                             authorities.push_back(parse_authority(entry, at));
+                           });
   return authorities;
 }
 
@@ -168,12 +167,10 @@ TrustedRoot parse_root_object(const json::Value& root) {
     throw FormatError("trusted root: unsupported mediaType \"" + media_type + "\"");
   }
   TrustedRoot trusted;
-  trusted.tlogs = parse_logs(root, "tlogs", "trusted root.tlogs");
-  trusted.certificate_authorities =
-      parse_authorities(root, "certificateAuthorities", "trusted root.certificateAuthorities");
-  trusted.ctlogs = parse_logs(root, "ctlogs", "trusted root.ctlogs");
-  trusted.timestamp_authorities =
-      parse_authorities(root, "timestampAuthorities", "trusted root.timestampAuthorities");
+  trusted.tlogs = parse_logs(root, "tlogs");
+  trusted.certificate_authorities = parse_authorities(root, "certificateAuthorities");
+  trusted.ctlogs = parse_logs(root, "ctlogs");
+  trusted.timestamp_authorities = parse_authorities(root, "timestampAuthorities");
   return trusted;
 }
 
