@@ -7,20 +7,22 @@
 
 namespace sigmount::tools {
 
-ProgressBar::ProgressBar(std::string label, std::uint64_t total_bytes)
-    : label_(std::move(label)),
-      total_(total_bytes),
-      enabled_(total_bytes > kThresholdBytes && isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()),
-      last_draw_(start_) {}
+ProgressBar::ProgressBar(std::string label) : label_(std::move(label)) {}
 
 ProgressBar::~ProgressBar() {
   if (enabled_) std::fprintf(stderr, "\r\033[K");
 }
 
-std::function<void(std::uint64_t)> ProgressBar::callback() {
-  if (!enabled_) return {};
-  return [this](std::uint64_t bytes) { add(bytes); };
+void ProgressBar::attach(verifier::HashingKnobs& knobs) {
+  knobs.on_start = [this](std::uint64_t total_bytes) { start(total_bytes); };
+  knobs.progress = [this](std::uint64_t bytes) { add(bytes); };
+}
+
+void ProgressBar::start(std::uint64_t total_bytes) {
+  total_ = total_bytes;
+  enabled_ = total_bytes > kThresholdBytes && isatty(STDERR_FILENO) == 1;
+  start_ = std::chrono::steady_clock::now();
+  last_draw_ = start_;
 }
 
 void ProgressBar::add(std::uint64_t bytes) {

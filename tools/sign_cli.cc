@@ -2,15 +2,12 @@
 
 #include <fstream>
 #include <iostream>
-#include <numeric>
 #include <system_error>
 
 #include "tools/command_support.h"
 #include "tools/model_options.h"
 #include "tools/progress_bar.h"
-#include "verifier/format/statement.h"
-#include "verifier/model/serialize.h"
-#include "verifier/trust/signing.h"
+#include "verifier/trust/sign_model.h"
 
 namespace sigmount::tools {
 namespace {
@@ -38,19 +35,16 @@ ArgParser sign_parser(const std::string& method) {
   return parser;
 }
 
-// The statement for the model at `root`, hashed on all cores with a progress bar for big models.
-std::string hash_model(const std::filesystem::path& root, const verifier::ModelOptions& options,
-                       verifier::Serialization serialization) {
-  serialization.ignore_paths = verifier::recorded_ignore_paths(root, options);
-  const auto files = verifier::list_model_files(root, options);
-  const std::uint64_t total =
-      std::accumulate(files.begin(), files.end(), std::uint64_t{0},
-                      [](std::uint64_t sum, const verifier::ModelFile& f) { return sum + f.size; });
-  ProgressBar progress("hashing", total);
+// sign_model() with a progress bar on the hashing (big models on a terminal only). Taking the
+// signer built means the key is loaded first: a wrong password should not cost a model hash.
+template <class Signer>
+std::string sign_with_progress(const std::filesystem::path& model,
+                               const verifier::ModelOptions& options,
+                               const verifier::Serialization& serialization, const Signer& signer) {
+  ProgressBar progress("hashing");
   verifier::HashingKnobs knobs;
-  knobs.progress = progress.callback();
-  const auto resources = verifier::serialize_files(files, serialization, knobs);
-  return verifier::write_statement(verifier::model_name(root), serialization, resources);
+  progress.attach(knobs);
+  return verifier::trust::sign_model(model, options, serialization, signer, knobs);
 }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
@@ -94,15 +88,15 @@ int sign_main(std::span<const std::string> args) {
 
     std::string bundle;
     if (method == "key") {
-      // Load the key before hashing: a wrong password should not cost a full model hash.
-      const auto signer = verifier::trust::KeySigner::from_file(private_key, password);
-      bundle = verifier::trust::sign_statement(hash_model(model, options, serialization), signer);
+      bundle = sign_with_progress(model, options, serialization,
+                                  verifier::trust::KeySigner::from_file(private_key, password));
     } else {
       std::vector<std::filesystem::path> chain;
       for (const auto& path : parsed->list("certificate-chain")) chain.emplace_back(path);
-      const auto signer = verifier::trust::CertificateSigner::from_files(
-          private_key, password, parsed->required("signing-certificate"), chain);
-      bundle = verifier::trust::sign_statement(hash_model(model, options, serialization), signer);
+      bundle = sign_with_progress(
+          model, options, serialization,
+          verifier::trust::CertificateSigner::from_files(
+              private_key, password, parsed->required("signing-certificate"), chain));
     }
     write_file(signature, bundle);
     std::cout << "Signing succeeded\n";

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "tests/model/model_test_util.h"
 #include "verifier/errors.h"
 
@@ -106,6 +108,36 @@ TEST(Serialize, FileChangingSizeDuringHashingIsRefused) {
   auto files = list_model_files(dir.path(), {});
   write_file(dir / "f", "abcdef");  // grew after it was listed
   EXPECT_THROW(serialize_files(files, Serialization{}), VerificationError);
+}
+
+// The sign and verify commands size their progress bar from on_start: it must come first, once,
+// with exactly the bytes that progress then reports.
+TEST(Serialize, OnStartReportsTheTotalBeforeAnyProgress) {
+  for (const Serialization& serialization : {Serialization{}, shards(7)}) {
+    TempDir dir;
+    write_file(dir / "a", content_of_size(100));
+    write_file(dir / "empty", "");
+    write_file(dir / "sub" / "b", content_of_size(33));
+    std::atomic<int> starts{0};
+    std::atomic<std::uint64_t> total{0};
+    std::atomic<std::uint64_t> progressed{0};
+    std::atomic<bool> progress_before_start{false};
+    HashingKnobs knobs;
+    knobs.workers = 2;
+    knobs.on_start = [&](std::uint64_t bytes) {
+      ++starts;
+      total = bytes;
+    };
+    knobs.progress = [&](std::uint64_t bytes) {
+      if (starts == 0) progress_before_start = true;
+      progressed += bytes;
+    };
+    serialize_model(dir.path(), {}, serialization, knobs);
+    EXPECT_EQ(starts, 1);
+    EXPECT_EQ(total, 133u);
+    EXPECT_EQ(progressed, 133u);
+    EXPECT_FALSE(progress_before_start);
+  }
 }
 
 }  // namespace

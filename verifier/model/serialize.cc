@@ -70,6 +70,11 @@ std::vector<Resource> serialize_files(std::span<const ModelFile> files,
   ranges.reserve(planned.size());
   for (const auto& item : planned) ranges.push_back(item.range);
 
+  if (knobs.on_start) {
+    std::uint64_t total = 0;
+    for (const auto& file : files) total += file.size;
+    knobs.on_start(total);
+  }
   hashing::HashOptions options;
   options.algorithm = serialization.hash;
   options.workers = knobs.workers;

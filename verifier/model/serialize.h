@@ -19,8 +19,12 @@ namespace sigmount::verifier {
 struct HashingKnobs {
   unsigned workers = 0;  // 0: one per online CPU
   hashing::ReaderBackend backend = hashing::ReaderBackend::automatic;
-  // Called from worker threads with the number of bytes just hashed.
-  std::function<void(std::uint64_t)> progress;
+  // For a progress bar: `on_start` is called once, on the calling thread before any worker
+  // exists, with the number of bytes about to be hashed (the files' sizes, known only once the
+  // model is walked); `progress` is then called from worker threads with the bytes just hashed,
+  // the calls adding up to that total. Either may be empty.
+  std::function<void(std::uint64_t total_bytes)> on_start;
+  std::function<void(std::uint64_t bytes)> progress;
 };
 
 // The resources of `files` (sorted by name, as list_model_files returns them), in
