@@ -1,7 +1,6 @@
 #include "tools/verify_cli.h"
 
 #include <iostream>
-#include <system_error>
 
 #include "tools/command_support.h"
 #include "tools/model_options.h"
@@ -31,23 +30,6 @@ ArgParser verify_parser(TrustMethod method, const std::string& method_word) {
   return parser;
 }
 
-// Bytes the check will hash, for the progress bar only (an estimate: sizes on disk now).
-std::uint64_t signed_bytes(const verifier::VerifiedManifest& manifest,
-                           const std::filesystem::path& root) {
-  std::uint64_t total = 0;
-  for (const auto& file : manifest.files()) {
-    if (file.whole_file()) {
-      std::error_code error;
-      const auto path = file.path == "." ? root : root / file.path;
-      const auto size = std::filesystem::file_size(path, error);
-      if (!error) total += size;
-    } else if (!file.shards.empty()) {
-      total += file.shards.back().end;
-    }
-  }
-  return total;
-}
-
 int verify(const ParsedArgs& args, TrustMethod method) {
   const auto policy = trust_policy_from(args, method);
   const std::filesystem::path model = args.positionals()[0];
@@ -57,10 +39,10 @@ int verify(const ParsedArgs& args, TrustMethod method) {
   const std::string bundle = verifier::trust::read_text_file(signature);
   const verifier::VerifiedManifest manifest = verifier::SignatureVerifier(policy).verify(bundle);
 
-  ProgressBar progress("verifying", signed_bytes(manifest, model));
+  ProgressBar progress("verifying");
   verifier::CheckOptions check;
   check.ignore_unsigned_files = args.flag("ignore-unsigned-files");
-  check.hashing.progress = progress.callback();
+  progress.attach(check.hashing);
   verifier::check_model(manifest, model, options, check);
   std::cout << "Verification succeeded\n";
   return kExitOk;
