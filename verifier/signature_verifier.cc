@@ -9,6 +9,7 @@
 #include "verifier/model/resources.h"
 #include "verifier/sigstore/verify_sigstore.h"
 #include "verifier/trust/certificate_verifier.h"
+#include "verifier/trust/dsse_signature.h"
 #include "verifier/trust/key_verifier.h"
 #include "verifier/trust/signing.h"
 #include "verifier/trust/trusted_payload.h"
@@ -32,15 +33,8 @@ trust::TrustedPayload verify_certificate(std::string_view bundle_json,
 
 trust::TrustedPayload verify_sigstore(std::string_view bundle_json, const SigstoreTrust& policy) {
   const Bundle bundle = parse_bundle(bundle_json, BundleRules::sigstore);
-  const auto* envelope = std::get_if<DsseEnvelope>(&bundle.content);
-  if (envelope == nullptr) {
-    throw VerificationError("bundle: expected a DSSE envelope, found a message signature");
-  }
-  // Only one signature is ever checked; a second would be unverified data that looks signed.
-  if (envelope->signatures.size() != 1) {
-    throw VerificationError("bundle: expected exactly one DSSE signature, found " +
-                            std::to_string(envelope->signatures.size()));
-  }
+  // Refused before the Sigstore checks, as for keys and certificates: one signature only.
+  trust::single_signature_envelope(bundle);
   sigstore::VerifiedEnvelope verified = sigstore::verify_dsse_bundle(bundle, policy);
   return {std::move(verified.payload_type), std::move(verified.payload),
           std::move(verified.signer_description)};
