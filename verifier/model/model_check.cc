@@ -50,10 +50,7 @@ std::vector<std::string> compare_model_with_signed_files(const Serialization& se
                                                          const fs::path& root,
                                                          const ModelOptions& options,
                                                          const CheckOptions& check) {
-  ModelOptions walk_options = options;
-  walk_options.model_relative_ignore_paths.insert(walk_options.model_relative_ignore_paths.end(),
-                                                  serialization.ignore_paths.begin(),
-                                                  serialization.ignore_paths.end());
+  const ModelOptions walk_options = with_recorded_ignores(options, serialization);
   std::vector<ModelFile> local;
   if (check.ignore_unsigned_files) {
     std::vector<std::string> names;

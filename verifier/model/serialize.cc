@@ -92,14 +92,17 @@ std::vector<Resource> serialize_files(std::span<const ModelFile> files,
   return resources;
 }
 
+ModelOptions with_recorded_ignores(ModelOptions options, const Serialization& serialization) {
+  options.model_relative_ignore_paths.insert(options.model_relative_ignore_paths.end(),
+                                             serialization.ignore_paths.begin(),
+                                             serialization.ignore_paths.end());
+  return options;
+}
+
 std::vector<Resource> serialize_model(const fs::path& root, const ModelOptions& options,
                                       const Serialization& serialization,
                                       const HashingKnobs& knobs) {
-  ModelOptions with_recorded = options;
-  with_recorded.model_relative_ignore_paths.insert(with_recorded.model_relative_ignore_paths.end(),
-                                                   serialization.ignore_paths.begin(),
-                                                   serialization.ignore_paths.end());
-  const auto files = list_model_files(root, with_recorded);
+  const auto files = list_model_files(root, with_recorded_ignores(options, serialization));
   return serialize_files(files, serialization, knobs);
 }
 

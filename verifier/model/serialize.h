@@ -41,6 +41,10 @@ std::vector<Resource> serialize_files(std::span<const ModelFile> files,
                                       const Serialization& serialization,
                                       const HashingKnobs& knobs = {});
 
+// `options` plus the model-relative `ignore_paths` that `serialization` records: how the model
+// is walked when it is hashed again to be compared with a signed manifest.
+ModelOptions with_recorded_ignores(ModelOptions options, const Serialization& serialization);
+
 // list_model_files(root, options) then serialize_files(). The `ignore_paths` recorded in
 // `serialization` are ignored too (so a verified manifest's serialization can be passed as is);
 // `serialization.allow_symlinks` is not used: options.allow_symlinks decides, as the
