@@ -118,6 +118,37 @@ TEST(TrustedRoot, UnsupportedKeyTypesAreSkippedNotFatal) {
   EXPECT_EQ(parsed.tlogs.size(), 1u);
 }
 
+TEST(TrustedRoot, ListsAreBoundedOptionalArraysOfObjects) {
+  const auto message = [](const nlohmann::json& root) -> std::string {
+    try {
+      parse_trusted_root(root.dump());
+    } catch (const FormatError& error) {
+      return error.what();
+    }
+    return "accepted";
+  };
+  nlohmann::json root = production_json();
+  root.erase("ctlogs");
+  root["timestampAuthorities"] = nullptr;
+  const TrustedRoot parsed = parse_trusted_root(root.dump());
+  EXPECT_TRUE(parsed.ctlogs.empty());
+  EXPECT_TRUE(parsed.timestamp_authorities.empty());
+
+  root = production_json();
+  root["tlogs"] = nlohmann::json::array();
+  for (int i = 0; i < 257; ++i) root["tlogs"].push_back(production_json()["tlogs"][0]);
+  EXPECT_EQ(message(root), "trusted root.tlogs: more than 256 items");
+  root["tlogs"].erase(256);
+  EXPECT_EQ(parse_trusted_root(root.dump()).tlogs.size(), 256u);
+
+  root = production_json();
+  root["certificateAuthorities"][1] = "not an object";
+  EXPECT_EQ(message(root), "trusted root.certificateAuthorities[1]: expected a JSON object");
+  root = production_json();
+  root["ctlogs"] = nlohmann::json::object();
+  EXPECT_EQ(message(root), "trusted root.ctlogs: expected an array");
+}
+
 TEST(TrustedRoot, ClientTrustConfigWrapsARoot) {
   nlohmann::json config;
   config["mediaType"] = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
