@@ -33,15 +33,15 @@ inline void mix(std::uint32_t v[16], int a, int b, int c, int d, std::uint32_t x
 // constant and every word stays in a register.
 template <std::size_t R>
 inline void round(std::uint32_t v[16], const std::uint32_t m[16]) {
-  constexpr auto& s = kSchedule[R];
-  mix(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-  mix(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-  mix(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-  mix(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-  mix(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-  mix(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-  mix(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-  mix(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+  constexpr auto& kRoundSchedule = kSchedule[R];
+  mix(v, 0, 4, 8, 12, m[kRoundSchedule[0]], m[kRoundSchedule[1]]);
+  mix(v, 1, 5, 9, 13, m[kRoundSchedule[2]], m[kRoundSchedule[3]]);
+  mix(v, 2, 6, 10, 14, m[kRoundSchedule[4]], m[kRoundSchedule[5]]);
+  mix(v, 3, 7, 11, 15, m[kRoundSchedule[6]], m[kRoundSchedule[7]]);
+  mix(v, 0, 5, 10, 15, m[kRoundSchedule[8]], m[kRoundSchedule[9]]);
+  mix(v, 1, 6, 11, 12, m[kRoundSchedule[10]], m[kRoundSchedule[11]]);
+  mix(v, 2, 7, 8, 13, m[kRoundSchedule[12]], m[kRoundSchedule[13]]);
+  mix(v, 3, 4, 9, 14, m[kRoundSchedule[14]], m[kRoundSchedule[15]]);
 }
 
 void compress_words(const std::uint32_t cv[8], const std::uint32_t m[16], std::uint32_t block_len,

@@ -19,7 +19,7 @@ constexpr std::size_t kLanes = 8;
 SIGMOUNT_AVX2 inline __m256i add(__m256i a, __m256i b) {
   return _mm256_add_epi32(a, b);
 }
-SIGMOUNT_AVX2 inline __m256i xor_(__m256i a, __m256i b) {
+SIGMOUNT_AVX2 inline __m256i bitwise_xor(__m256i a, __m256i b) {
   return _mm256_xor_si256(a, b);
 }
 SIGMOUNT_AVX2 inline __m256i splat(std::uint32_t x) {
@@ -46,40 +46,34 @@ SIGMOUNT_AVX2 inline __m256i rotr7(__m256i x) {
 
 SIGMOUNT_AVX2 inline void mix(__m256i v[16], int a, int b, int c, int d, __m256i x, __m256i y) {
   v[a] = add(add(v[a], v[b]), x);
-  v[d] = rotr16(xor_(v[d], v[a]));
+  v[d] = rotr16(bitwise_xor(v[d], v[a]));
   v[c] = add(v[c], v[d]);
-  v[b] = rotr12(xor_(v[b], v[c]));
+  v[b] = rotr12(bitwise_xor(v[b], v[c]));
   v[a] = add(add(v[a], v[b]), y);
-  v[d] = rotr8(xor_(v[d], v[a]));
+  v[d] = rotr8(bitwise_xor(v[d], v[a]));
   v[c] = add(v[c], v[d]);
-  v[b] = rotr7(xor_(v[b], v[c]));
+  v[b] = rotr7(bitwise_xor(v[b], v[c]));
 }
 
 template <std::size_t R>
 SIGMOUNT_AVX2 inline void round(__m256i v[16], const __m256i m[16]) {
-  constexpr std::uint8_t s0 = kSchedule[R][0], s1 = kSchedule[R][1], s2 = kSchedule[R][2],
-                         s3 = kSchedule[R][3], s4 = kSchedule[R][4], s5 = kSchedule[R][5],
-                         s6 = kSchedule[R][6], s7 = kSchedule[R][7], s8 = kSchedule[R][8],
-                         s9 = kSchedule[R][9], s10 = kSchedule[R][10], s11 = kSchedule[R][11],
-                         s12 = kSchedule[R][12], s13 = kSchedule[R][13], s14 = kSchedule[R][14],
-                         s15 = kSchedule[R][15];
-  mix(v, 0, 4, 8, 12, m[s0], m[s1]);
-  mix(v, 1, 5, 9, 13, m[s2], m[s3]);
-  mix(v, 2, 6, 10, 14, m[s4], m[s5]);
-  mix(v, 3, 7, 11, 15, m[s6], m[s7]);
-  mix(v, 0, 5, 10, 15, m[s8], m[s9]);
-  mix(v, 1, 6, 11, 12, m[s10], m[s11]);
-  mix(v, 2, 7, 8, 13, m[s12], m[s13]);
-  mix(v, 3, 4, 9, 14, m[s14], m[s15]);
+  constexpr auto& kRoundSchedule = kSchedule[R];
+  mix(v, 0, 4, 8, 12, m[kRoundSchedule[0]], m[kRoundSchedule[1]]);
+  mix(v, 1, 5, 9, 13, m[kRoundSchedule[2]], m[kRoundSchedule[3]]);
+  mix(v, 2, 6, 10, 14, m[kRoundSchedule[4]], m[kRoundSchedule[5]]);
+  mix(v, 3, 7, 11, 15, m[kRoundSchedule[6]], m[kRoundSchedule[7]]);
+  mix(v, 0, 5, 10, 15, m[kRoundSchedule[8]], m[kRoundSchedule[9]]);
+  mix(v, 1, 6, 11, 12, m[kRoundSchedule[10]], m[kRoundSchedule[11]]);
+  mix(v, 2, 7, 8, 13, m[kRoundSchedule[12]], m[kRoundSchedule[13]]);
+  mix(v, 3, 4, 9, 14, m[kRoundSchedule[14]], m[kRoundSchedule[15]]);
 }
 
 // One compression of eight lanes; h holds the lanes' chaining values and is updated in place.
 SIGMOUNT_AVX2 void compress8(__m256i h[8], const __m256i m[16], __m256i counter_low,
                              __m256i counter_high, std::uint32_t block_len, std::uint32_t flags) {
-  constexpr std::uint32_t iv0 = kIv[0], iv1 = kIv[1], iv2 = kIv[2], iv3 = kIv[3];
-  __m256i v[16] = {h[0],        h[1],       h[2],        h[3],         h[4],
-                   h[5],        h[6],       h[7],        splat(iv0),   splat(iv1),
-                   splat(iv2),  splat(iv3), counter_low, counter_high, splat(block_len),
+  __m256i v[16] = {h[0],          h[1],          h[2],        h[3],          h[4],
+                   h[5],          h[6],          h[7],        splat(kIv[0]), splat(kIv[1]),
+                   splat(kIv[2]), splat(kIv[3]), counter_low, counter_high,  splat(block_len),
                    splat(flags)};
   round<0>(v, m);
   round<1>(v, m);
@@ -88,7 +82,7 @@ SIGMOUNT_AVX2 void compress8(__m256i h[8], const __m256i m[16], __m256i counter_
   round<4>(v, m);
   round<5>(v, m);
   round<6>(v, m);
-  for (int i = 0; i < 8; ++i) h[i] = xor_(v[i], v[i + 8]);
+  for (int i = 0; i < 8; ++i) h[i] = bitwise_xor(v[i], v[i + 8]);
 }
 
 // Transposes an 8x8 matrix of 32-bit words: on return, rows[w] holds word w of every input row.

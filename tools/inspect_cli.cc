@@ -21,7 +21,7 @@ namespace {
 // MODEL_PATH/model.sig (where model_signing's own tests keep it), else ./model.sig.
 std::filesystem::path bundle_path(const ParsedArgs& args) {
   if (auto signature = args.value("signature")) return *signature;
-  const std::filesystem::path target = args.positionals()[0];
+  std::filesystem::path target = args.positionals()[0];
   if (std::filesystem::is_regular_file(target)) return target;
   if (std::filesystem::exists(target / "model.sig")) return target / "model.sig";
   return "model.sig";

@@ -72,7 +72,7 @@ int sign_main(std::span<const std::string> args) {
               << kSignUsage;
     return kExitUsage;
   }
-  const std::string method = args[0];
+  const std::string& method = args[0];
   const ArgParser parser = sign_parser(method);
   int exit_code = kExitOk;
   auto parsed = parse_or_exit(parser, args.subspan(1), exit_code);

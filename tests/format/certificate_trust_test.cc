@@ -37,7 +37,7 @@ TEST(CertificateTrust, EveryModelSigningRelease) {
   EXPECT_EQ(verify_with_cas(testing::data_file("v0.2.0-certificate/model.sig"),
                             {data_dir() / "keys/ca-cert.pem"})
                 .model_name(),
-            kV0_2ModelName);
+            kModelSigning02ModelName);
 }
 
 TEST(CertificateTrust, OmsSpecCertificateVector) {

@@ -167,7 +167,7 @@ TEST(Statement, ModelSigning02Predicate) {
       {"predicateType", "https://model_signing/Digests/v0.1"},
       {"predicate", {{"unused", "Unused, just passed due to API requirements"}}}};
   const Statement statement = parse(document);
-  EXPECT_EQ(statement.model_name, kV0_2ModelName);
+  EXPECT_EQ(statement.model_name, kModelSigning02ModelName);
   ASSERT_EQ(statement.resources.size(), 2u);
   EXPECT_EQ(statement.resources[1].name, "d/f2");
   EXPECT_EQ(statement.resources[1].algorithm, "sha256");

@@ -71,7 +71,7 @@ Bytes parse_x509_certificate(const Value& value, std::string_view what) {
 
 VerificationMaterial parse_material(const Value& material, BundleVersion version,
                                     BundleRules rules) {
-  constexpr std::string_view what = "bundle.verificationMaterial";
+  const std::string_view what = "bundle.verificationMaterial";
   const int count = int{json::has(material, "publicKey")} +
                     int{json::has(material, "x509CertificateChain")} +
                     int{json::has(material, "certificate")};
@@ -198,7 +198,7 @@ TransparencyLogEntry parse_tlog_entry(const Value& value, std::string_view what,
 }
 
 std::vector<Bytes> parse_timestamps(const Value& material) {
-  constexpr std::string_view what = "bundle.verificationMaterial.timestampVerificationData";
+  const std::string_view what = "bundle.verificationMaterial.timestampVerificationData";
   std::vector<Bytes> out;
   if (!json::has(material, "timestampVerificationData")) return out;
   const Value& data =
@@ -214,7 +214,7 @@ std::vector<Bytes> parse_timestamps(const Value& material) {
 }
 
 DsseEnvelope parse_envelope(const Value& value) {
-  constexpr std::string_view what = "bundle.dsseEnvelope";
+  const std::string_view what = "bundle.dsseEnvelope";
   json::reject_unknown_keys(value, {"payload", "payloadType", "signatures"}, what);
   DsseEnvelope envelope;
   envelope.payload_type = json::string_at(value, "payloadType", what);
@@ -237,7 +237,7 @@ DsseEnvelope parse_envelope(const Value& value) {
 }
 
 MessageSignature parse_message_signature(const Value& value) {
-  constexpr std::string_view what = "bundle.messageSignature";
+  const std::string_view what = "bundle.messageSignature";
   json::reject_unknown_keys(value, {"messageDigest", "signature"}, what);
   MessageSignature out;
   if (json::has(value, "messageDigest")) {

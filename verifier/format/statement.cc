@@ -42,7 +42,7 @@ std::string bounded_name(const Value& object, std::string_view key, std::string_
 // shard_size: model_signing writes a JSON double (1000000000.0, protobuf Struct numbers),
 // the OMS spec an integer; both must be a positive whole number.
 std::uint64_t parse_shard_size(const Value& serialization) {
-  constexpr std::string_view what = "predicate.serialization.shard_size";
+  const std::string_view what = "predicate.serialization.shard_size";
   if (!json::has(serialization, "shard_size")) throw FormatError(std::string(what) + ": missing");
   const Value& value = serialization.at("shard_size");
   if (value.is_number_unsigned()) {
@@ -60,7 +60,7 @@ std::uint64_t parse_shard_size(const Value& serialization) {
 }
 
 Serialization parse_serialization(const Value& predicate) {
-  constexpr std::string_view what = "predicate.serialization";
+  const std::string_view what = "predicate.serialization";
   const Value& value = json::object_at(predicate, "serialization", "predicate");
   Serialization out;
   const std::string method = json::string_at(value, "method", what);
@@ -135,7 +135,7 @@ Statement parse_v1_0(const Value& document) {
 // model_signing 0.2: one subject per file, always files/sha256, no root digest.
 Statement parse_v0_2(const Value& document) {
   Statement out;
-  out.model_name = std::string(kV0_2ModelName);
+  out.model_name = std::string(kModelSigning02ModelName);
   out.serialization.method = SerializationMethod::files;
   out.serialization.hash = hashing::HashAlgorithm::sha256;
   const Value& subjects = json::array_at(document, "subject", "statement");
@@ -175,7 +175,7 @@ Statement parse_statement(std::string_view payload_type, ByteView payload) {
   }
   const std::string predicate_type = json::string_at(document, "predicateType", "statement");
   if (predicate_type == kPredicateType) return parse_v1_0(document);
-  if (predicate_type == kPredicateTypeV0_2) return parse_v0_2(document);
+  if (predicate_type == kModelSigning02PredicateType) return parse_v0_2(document);
   throw FormatError("statement.predicateType: unknown predicate type '" + predicate_type + "'");
 }
 

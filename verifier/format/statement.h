@@ -17,10 +17,12 @@ namespace sigmount::verifier {
 
 inline constexpr std::string_view kStatementType = "https://in-toto.io/Statement/v1";
 inline constexpr std::string_view kPredicateType = "https://model_signing/signature/v1.0";
-inline constexpr std::string_view kPredicateTypeV0_2 = "https://model_signing/Digests/v0.1";
+// The predicate model_signing 0.2 signed (v0.1 of its "Digests" type).
+inline constexpr std::string_view kModelSigning02PredicateType =
+    "https://model_signing/Digests/v0.1";
 
 // The model name model_signing uses for 0.2 statements, which record none.
-inline constexpr std::string_view kV0_2ModelName = "compat-undefined-not-present";
+inline constexpr std::string_view kModelSigning02ModelName = "compat-undefined-not-present";
 
 inline constexpr std::size_t kMaxStatementBytes = 64u << 20;
 inline constexpr std::size_t kMaxResources = 1u << 20;

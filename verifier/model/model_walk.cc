@@ -147,7 +147,7 @@ fs::path resolve_inside_model(const fs::path& root, std::string_view name, bool 
   };
   if (auto problem = model_path_problem(name)) refuse_name(*problem);
   std::error_code error;
-  const fs::path base = fs::canonical(root, error);
+  fs::path base = fs::canonical(root, error);
   if (error) throw_io(error, root);
   if (name == ".") {
     if (!fs::is_regular_file(fs::status(base, error)))

@@ -89,7 +89,7 @@ Instant parse_rfc3339(std::string_view s, std::string_view what) {
         oh > 23 || om > 59) {
       throw fail();
     }
-    offset_seconds = sign * (oh * 3600 + om * 60);
+    offset_seconds = sign * (std::int64_t{oh} * 3600 + std::int64_t{om} * 60);
   } else {
     throw fail();
   }
@@ -107,7 +107,7 @@ Instant parse_rfc3339(std::string_view s, std::string_view what) {
 }
 
 std::string format_instant(Instant t) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_seconds(t));
+  const auto seconds = static_cast<std::time_t>(unix_seconds(t));
   std::tm tm{};
   if (gmtime_r(&seconds, &tm) == nullptr) return std::to_string(seconds);
   char buffer[32];
