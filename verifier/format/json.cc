@@ -54,8 +54,8 @@ const Value& array_at(const Value& object, std::string_view key, std::string_vie
 
 const Value& bounded_array_at(const Value& object, std::string_view key, std::string_view what,
                               std::size_t max_items) {
-  static const Value kEmpty = Value::array();
-  if (!has(object, key)) return kEmpty;
+  static const Value empty_array = Value::array();
+  if (!has(object, key)) return empty_array;
   const Value& array = array_at(object, key, what);
   if (array.size() > max_items) {
     throw FormatError(field(what, key) + ": more than " + std::to_string(max_items) + " items");
