@@ -11,15 +11,12 @@
 
 #include "hashing/blake3_internal.h"
 #include "hashing/bytes.h"
+#include "tests/hashing/pattern_input.h"
 
 namespace sigmount::hashing {
 namespace {
 
-Bytes pattern_251(std::size_t size) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(i % 251);
-  return out;
-}
+using testing::pattern_251;
 
 std::string blake3_hex(ByteView data) {
   Blake3 hasher;

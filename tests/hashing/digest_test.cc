@@ -5,15 +5,12 @@
 #include <string>
 
 #include "hashing/bytes.h"
+#include "tests/hashing/pattern_input.h"
 
 namespace sigmount::hashing {
 namespace {
 
-Bytes pattern_251(std::size_t size) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(i % 251);
-  return out;
-}
+using testing::pattern_251;
 
 struct KnownAnswer {
   HashAlgorithm algorithm;
