@@ -56,7 +56,7 @@ std::string subject_name(const X509* certificate) {
   X509_NAME_print_ex(bio.get(), X509_get_subject_name(certificate), 0, XN_FLAG_RFC2253);
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
-  return {data, static_cast<std::size_t>(size)};
+  return std::string(data, static_cast<std::size_t>(size));
 }
 
 }  // namespace sigmount::verifier::trust
