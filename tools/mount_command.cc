@@ -69,8 +69,8 @@ int run_mount(const MountCommand& original) {
   // The daemon changes directory to "/": make every path absolute first.
   command.source = std::filesystem::absolute(command.source).lexically_normal();
   command.mountpoint = std::filesystem::absolute(command.mountpoint).lexically_normal();
-  if (command.source.has_filename() == false) command.source = command.source.parent_path();
-  if (command.mountpoint.has_filename() == false) {
+  if (!command.source.has_filename()) command.source = command.source.parent_path();
+  if (!command.mountpoint.has_filename()) {
     command.mountpoint = command.mountpoint.parent_path();
   }
   const std::filesystem::path signature = command.signature
