@@ -73,9 +73,9 @@ class ReadAheadQueue {
 };
 
 // Reads and tags blocks [first, last) of the shard, stopping at the first error.
-ReadAhead read_and_tag(const std::shared_ptr<BlockPool>& pool, std::uint64_t length,
-                       std::uint64_t first, std::uint64_t last, const ReadShardBytes& read,
-                       FingerprintKind fingerprint) {
+ReadAhead read_and_tag(const std::shared_ptr<BlockPool>& pool, const hashing::BlockMac& mac,
+                       std::uint64_t length, std::uint64_t first, std::uint64_t last,
+                       const ReadShardBytes& read) {
   ReadAhead out;
   out.blocks.reserve(last - first);
   try {
@@ -83,7 +83,7 @@ ReadAhead read_and_tag(const std::shared_ptr<BlockPool>& pool, std::uint64_t len
       auto buffer = std::make_shared<BlockBuffer>(pool, block_length(length, index));
       out.error = read(index * kBlockSize, buffer->writable());
       if (out.error != 0) break;
-      out.blocks.emplace_back(std::move(buffer), fingerprint);
+      out.blocks.emplace_back(std::move(buffer), mac);
     }
   } catch (const std::bad_alloc&) {
     out.error = ENOMEM;
@@ -97,8 +97,8 @@ ReadAhead read_and_tag(const std::shared_ptr<BlockPool>& pool, std::uint64_t len
 
 }  // namespace
 
-int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t length,
-                        const ReadShardBytes& read, const ConsumeBlock& consume,
+int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, const hashing::BlockMac& mac,
+                        std::uint64_t length, const ReadShardBytes& read, const ConsumeBlock& consume,
                         const ShardStreamOptions& options) {
   const std::uint64_t blocks = block_count(length);
   // Hands over a batch in order; returns the errno that ended it.
@@ -108,7 +108,7 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
   };
   const std::uint64_t batch_blocks = std::max<std::size_t>(1, options.batch);
   if (blocks < options.min_blocks_for_reader_thread) {
-    const ReadAhead all = read_and_tag(pool, length, 0, blocks, read, options.fingerprint);
+    const ReadAhead all = read_and_tag(pool, mac, length, 0, blocks, read);
     return consume_batch(0, all);
   }
 
@@ -116,8 +116,8 @@ int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t le
   const std::jthread reader([&] {
     try {
       for (std::uint64_t first = 0; first < blocks; first += batch_blocks) {
-        ReadAhead batch = read_and_tag(pool, length, first, std::min(blocks, first + batch_blocks),
-                                       read, options.fingerprint);
+        ReadAhead batch =
+            read_and_tag(pool, mac, length, first, std::min(blocks, first + batch_blocks), read);
         const bool failed = batch.error != 0;
         if (!queue.push(std::move(batch)) || failed) break;
       }

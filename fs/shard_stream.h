@@ -1,7 +1,7 @@
 // Reading one shard front to back, block by block, for its first verification.
 //
 // The shard digest is one sequential hash: it runs on one core at the speed of the hash. The
-// rest of the work per block (copying it out of the backing file, computing its BLAKE3 tag) does
+// rest of the work per block (copying it out of the backing file, computing its tag) does
 // not depend on the digest, so for a shard of more than a few blocks a second thread does it
 // ahead of the hashing thread, a bounded number of blocks ahead. First-touch latency of a large
 // shard then approaches one hash pass over it, like `openssl dgst` on the backing file.
@@ -26,8 +26,6 @@ struct ShardStreamOptions {
   // Shards of fewer blocks are read on the calling thread: starting a thread costs more than it
   // saves there.
   std::uint64_t min_blocks_for_reader_thread = 16;
-  // Which fingerprint the blocks need (BLAKE3 tags are computed on the reader thread).
-  FingerprintKind fingerprint = FingerprintKind::blake3_tag;
   // Called on the reader thread as it ends (it will not call `read` again).
   std::function<void()> reader_thread_done;
 };
@@ -37,12 +35,12 @@ using ReadShardBytes = std::function<int(std::uint64_t offset, std::span<std::ui
 // Receives block `index` of the shard; blocks arrive in order, on the calling thread.
 using ConsumeBlock = std::function<void(std::uint64_t index, const TaggedBlock& block)>;
 
-// Reads and tags every block of a shard of `length` bytes into buffers from `pool` and hands
+// Reads every block of a shard of `length` bytes into buffers from `pool`, tags it under `mac` and hands
 // them to `consume` in order. Returns 0 after the last block, or the first read's errno (blocks
 // after a failed read are not consumed). An exception from `consume` stops the reader and is
 // rethrown.
-int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, std::uint64_t length,
-                        const ReadShardBytes& read, const ConsumeBlock& consume,
+int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, const hashing::BlockMac& mac,
+                        std::uint64_t length, const ReadShardBytes& read, const ConsumeBlock& consume,
                         const ShardStreamOptions& options = {});
 
 }  // namespace sigmount::fs

@@ -68,6 +68,7 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
       events_(std::move(events)),
       cache_(options.cache_size),
       pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)),
+      block_mac_(std::make_shared<const hashing::BlockMac>()),
       workers_(options.verify_helpers) {
   const auto& signed_files = manifest.files();
   if (store.file_count() != signed_files.size()) {
@@ -229,7 +230,7 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   const verifier::Shard& range = files_[file].shards[shard];
   const std::uint64_t length = range.end - range.start;
   const std::uint64_t blocks = block_count(length);
-  ShardHasher hasher(algorithm_, length);
+  ShardHasher hasher(algorithm_, length, block_mac_);
 
   struct Held {
     std::uint64_t block;
@@ -283,10 +284,9 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   int error = 0;
   try {
     ShardStreamOptions stream_options;
-    stream_options.fingerprint = fingerprint_kind_for(algorithm_);
     // The reader thread's io_uring ring would otherwise outlive it in the store.
     stream_options.reader_thread_done = [this] { store_.forget_this_thread(); };
-    error = stream_shard_blocks(pool_, length, read_bytes, consume, stream_options);
+    error = stream_shard_blocks(pool_, *block_mac_, length, read_bytes, consume, stream_options);
   } catch (...) {
     cache_.release(reserved);
     throw;
@@ -385,7 +385,7 @@ int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, st
   if (const int error = read_backing(file, range.start + block * kBlockSize, buffer->writable())) {
     return error == kTruncated ? EIO : error;
   }
-  const TaggedBlock read_again(std::move(buffer), fingerprint_kind_for(algorithm_));
+  const TaggedBlock read_again(std::move(buffer), *block_mac_);
   if (auto mismatch = fingerprints.check(block, read_again)) {
     report_mismatch(file, shard, "block", range.start + block * kBlockSize, size,
                     mismatch->expected, mismatch->actual);

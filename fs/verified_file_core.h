@@ -187,6 +187,8 @@ class VerifiedFileCore {
   // stream's scratch); more only borrow memory from the kernel for a moment.
   static constexpr std::size_t kInFlightBlocks = 512;
   std::shared_ptr<BlockPool> pool_;
+  // The key of this mount's block fingerprints, drawn at start (hashing/block_mac.h).
+  std::shared_ptr<const hashing::BlockMac> block_mac_;
   WorkerPool workers_;
   std::atomic<bool> failed_closed_{false};
 

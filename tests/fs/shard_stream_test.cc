@@ -10,12 +10,16 @@
 
 #include "fs/block_fingerprints.h"
 #include "fs/block_pool.h"
-#include "hashing/blake3.h"
+#include "hashing/block_mac.h"
 
 namespace sigmount::fs {
 namespace {
 
 constexpr std::uint64_t kB = kBlockSize;
+
+std::shared_ptr<const hashing::BlockMac> fresh_mac() {
+  return std::make_shared<const hashing::BlockMac>();
+}
 
 Bytes random_bytes(std::size_t size, unsigned seed) {
   std::mt19937 random(seed);
@@ -65,20 +69,20 @@ TEST(BlockPool, OutlivesItsOwnerWhileBuffersRemain) {
   buffer.reset();  // returns its slot to a pool that only the buffer kept alive
 }
 
-// SHA-256 shards use chaining values, the others BLAKE3 tags: the same guarantees for both.
+// Every shard digest algorithm; the fingerprints are the same keyed tags for all.
 class Fingerprints : public ::testing::TestWithParam<hashing::HashAlgorithm> {};
 
 TEST_P(Fingerprints, AnyChangedBitOrLengthFailsTheCheck) {
   const hashing::HashAlgorithm algorithm = GetParam();
-  const FingerprintKind kind = fingerprint_kind_for(algorithm);
+  const auto mac = fresh_mac();
   auto pool = std::make_shared<BlockPool>(8);
   const Bytes shard = random_bytes(2 * kB + 5, 1);
-  ShardHasher hasher(algorithm, shard.size());
+  ShardHasher hasher(algorithm, shard.size(), mac);
   auto block_of = [&](std::uint64_t index, const Bytes& source) {
     auto buffer = std::make_shared<BlockBuffer>(pool, block_length(source.size(), index));
     auto out = buffer->writable();
     std::copy_n(source.begin() + static_cast<std::ptrdiff_t>(index * kB), out.size(), out.begin());
-    return TaggedBlock(std::move(buffer), kind);
+    return TaggedBlock(std::move(buffer), *mac);
   };
   for (std::uint64_t i = 0; i < 3; ++i) hasher.add_block(block_of(i, shard));
   hashing::Digest actual;
@@ -96,7 +100,7 @@ TEST_P(Fingerprints, AnyChangedBitOrLengthFailsTheCheck) {
   // The right bytes for another position are wrong here.
   EXPECT_TRUE((*fingerprints)->check(0, block_of(1, shard)).has_value());
   auto short_buffer = std::make_shared<BlockBuffer>(pool, 4);
-  const auto mismatch = (*fingerprints)->check(2, TaggedBlock(std::move(short_buffer), kind));
+  const auto mismatch = (*fingerprints)->check(2, TaggedBlock(std::move(short_buffer), *mac));
   ASSERT_TRUE(mismatch.has_value());
   EXPECT_EQ(mismatch->expected, "length 5");
 }
@@ -106,11 +110,41 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, Fingerprints,
                                            hashing::HashAlgorithm::blake2b,
                                            hashing::HashAlgorithm::blake3));
 
-TEST(ShardHasher, HandsOutNoFingerprintsForAShardThatDoesNotMatch) {
+TEST(Fingerprints, ABlockTaggedUnderAnotherKeyIsRefusedNotCompared) {
+  const auto mac = fresh_mac();
+  const hashing::BlockMac other_key;
+  auto pool = std::make_shared<BlockPool>(4);
+  ShardHasher hasher(hashing::HashAlgorithm::sha256, 10, mac);
+  EXPECT_THROW(hasher.add_block(TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), other_key)),
+               std::logic_error);
+  hasher.add_block(TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), *mac));
+  hashing::Digest actual;
+  const auto fingerprints =
+      hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::sha256, Bytes(10, 0)), actual);
+  ASSERT_TRUE(fingerprints.has_value());
+  EXPECT_FALSE((*fingerprints)->check(0, TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), *mac)));
+  EXPECT_THROW(
+      (void)(*fingerprints)->check(0, TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), other_key)),
+      std::logic_error);
+}
+
+TEST(TaggedBlock, TakesOnlyTheSoleReferenceToABuffer) {
+  // Bytes someone else can still write to could change after they were tagged.
+  const auto mac = fresh_mac();
   auto pool = std::make_shared<BlockPool>(2);
-  ShardHasher hasher(hashing::HashAlgorithm::blake2b, 10);
+  auto shared = std::make_shared<BlockBuffer>(pool, 10);
+  const auto other_owner = shared;
+  EXPECT_THROW(TaggedBlock(std::move(shared), *mac), std::logic_error);
+  std::shared_ptr<BlockBuffer> none;
+  EXPECT_THROW(TaggedBlock(std::move(none), *mac), std::logic_error);
+}
+
+TEST(ShardHasher, HandsOutNoFingerprintsForAShardThatDoesNotMatch) {
+  const auto mac = fresh_mac();
+  auto pool = std::make_shared<BlockPool>(2);
+  ShardHasher hasher(hashing::HashAlgorithm::blake2b, 10, mac);
   auto buffer = std::make_shared<BlockBuffer>(pool, 10);
-  hasher.add_block(TaggedBlock(std::move(buffer), FingerprintKind::blake3_tag));  // ten zeros
+  hasher.add_block(TaggedBlock(std::move(buffer), *mac));  // ten zeros
   hashing::Digest actual;
   EXPECT_FALSE(
       hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::blake2b, Bytes(10, 1)), actual)
@@ -128,16 +162,15 @@ TEST_P(ShardStream, DeliversEveryBlockInOrderWithItsTag) {
     std::copy_n(shard.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
     return 0;
   };
+  const hashing::BlockMac mac;
   std::uint64_t next = 0;
   Bytes joined;
   const auto consume = [&](std::uint64_t index, const TaggedBlock& block) {
     EXPECT_EQ(index, next++);
-    hashing::Blake3 blake3;
-    blake3.update(block.bytes());
-    EXPECT_EQ(blake3.finalize(), block.tag());
+    EXPECT_EQ(mac.tag(block.bytes()), block.tag());
     joined.insert(joined.end(), block.bytes().begin(), block.bytes().end());
   };
-  EXPECT_EQ(stream_shard_blocks(pool, shard.size(), read, consume, {.depth = 6, .batch = 3}), 0);
+  EXPECT_EQ(stream_shard_blocks(pool, mac, shard.size(), read, consume, {.depth = 6, .batch = 3}), 0);
   EXPECT_EQ(next, block_count(shard.size()));
   EXPECT_EQ(joined, shard);
   EXPECT_EQ(pool->in_use(), 0u);
@@ -152,7 +185,7 @@ TEST_P(ShardStream, StopsAtTheFirstFailedRead) {
   };
   std::uint64_t consumed = 0;
   const auto consume = [&](std::uint64_t, const TaggedBlock&) { ++consumed; };
-  EXPECT_EQ(stream_shard_blocks(pool, length, read, consume, {.depth = 2}), EIO);
+  EXPECT_EQ(stream_shard_blocks(pool, hashing::BlockMac(), length, read, consume, {.depth = 2}), EIO);
   EXPECT_EQ(consumed, failing) << "no block at or after the failed read is consumed";
   EXPECT_EQ(pool->in_use(), 0u);
 }
@@ -170,7 +203,8 @@ TEST_P(ShardStream, AConsumerThatThrowsStopsTheReader) {
       if (index == 1) throw std::runtime_error("consumer gave up");
     };
     const ShardStreamOptions options{.depth = 2 * batch, .batch = batch};
-    EXPECT_THROW(stream_shard_blocks(pool, length, read, consume, options), std::runtime_error);
+    EXPECT_THROW(stream_shard_blocks(pool, hashing::BlockMac(), length, read, consume, options),
+                 std::runtime_error);
     // The reader stopped a bounded distance ahead (two queued batches, one being read, one
     // being consumed) instead of reading the whole shard.
     if (block_count(length) >= options.min_blocks_for_reader_thread) {
