@@ -69,6 +69,8 @@ struct BlockMismatch {
 class BlockFingerprints {
  public:
   std::uint64_t shard_length() const { return shard_length_; }
+  // What the fingerprints occupy (the tags; the object itself is noise).
+  std::uint64_t memory_bytes() const { return tags_.capacity() * sizeof(BlockTag); }
   // nullopt when the block holds exactly the block's verified bytes (the length must be right
   // too). `read_again` must be tagged under the key these fingerprints are (std::logic_error).
   std::optional<BlockMismatch> check(std::uint64_t block, const TaggedBlock& read_again) const;

@@ -2,6 +2,7 @@
 // (tools/) from argv; read by fs/ and tools/mount_command.cc. Plain data, no behaviour.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,9 +10,15 @@
 namespace sigmount::fs {
 
 struct MountOptions {
-  // 192 MiB: with the program itself, blocks in flight and the fingerprints of models up to
-  // about 100 GB (32 bytes per 64 KiB), the daemon stays under 256 MiB resident.
+  // 192 MiB: with the fingerprints (budget below: 32 MiB) and the program itself, the daemon
+  // stays under 256 MiB resident for a model of any size.
   static constexpr std::uint64_t kDefaultCacheSize = 192ULL << 20;
+
+  // Fingerprints kept for a cache of `cache_size`: a sixth of it (at 16 bytes per 64 KiB, a
+  // 192 MiB cache keeps those of 128 GiB of verified shards), at least 4 MiB.
+  static std::uint64_t fingerprint_budget_for(std::uint64_t cache_size) {
+    return std::max<std::uint64_t>(4ULL << 20, cache_size / 6);
+  }
 
   // -f: stay in the foreground and log JSON lines to stderr. Without it the daemon forks once
   // the mount is ready (the parent exits 0 then) and logs to syslog.

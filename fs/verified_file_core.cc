@@ -27,7 +27,8 @@ struct VerifiedFileCore::ShardState {
   // Queued for background verification once; never again, so a shard that fails there (an I/O
   // error, say) is not re-streamed at every read of its neighbour.
   bool queued_ahead = false;
-  // Set once, when phase becomes `verified`; immutable afterwards.
+  // Set when phase becomes `verified`, reset when the budget drops it (phase back to
+  // `unverified`). The fingerprints themselves are immutable; readers copy the pointer.
   std::shared_ptr<const BlockFingerprints> fingerprints;
 };
 
@@ -69,7 +70,8 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
       cache_(options.cache_size),
       pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)),
       block_mac_(std::make_shared<const hashing::BlockMac>()),
-      workers_(options.verify_helpers) {
+      workers_(options.verify_helpers),
+      fingerprint_budget_(options.fingerprint_budget) {
   const auto& signed_files = manifest.files();
   if (store.file_count() != signed_files.size()) {
     throw verifier::VerificationError("backing store holds " + std::to_string(store.file_count()) +
@@ -342,6 +344,8 @@ int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, s
     switch (state.phase) {
       case ShardState::Phase::verified:
         fingerprints = state.fingerprints;
+        lock.unlock();
+        fingerprint_budget_.touch(ShardKey{file, shard});
         return 0;
       case ShardState::Phase::mismatched:
         return EIO;
@@ -373,7 +377,22 @@ int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, s
       state.phase = mismatched ? ShardState::Phase::mismatched : ShardState::Phase::unverified;
     }
     state.changed.notify_all();
+    lock.unlock();
+    if (error == 0) admit_fingerprints(ShardKey{file, shard}, *fingerprints);
     return error;
+  }
+}
+
+void VerifiedFileCore::admit_fingerprints(ShardKey key, const BlockFingerprints& fingerprints) {
+  for (const ShardKey victim :
+       fingerprint_budget_.admit(key, fingerprints.memory_bytes())) {
+    ShardState& state = *files_[victim.file].states[victim.shard];
+    std::lock_guard lock(state.mutex);
+    // Readers that copied the pointer keep using it; the next one verifies the shard again.
+    if (state.phase == ShardState::Phase::verified) {
+      state.phase = ShardState::Phase::unverified;
+      state.fingerprints.reset();
+    }
   }
 }
 
@@ -569,6 +588,8 @@ CounterSnapshot VerifiedFileCore::counters() const {
   out.cache_evictions = cache_.evictions();
   out.cached_bytes = cache_.cached_bytes();
   out.cache_capacity = cache_.capacity();
+  out.fingerprint_bytes = fingerprint_budget_.held_bytes();
+  out.fingerprints_dropped = fingerprint_budget_.dropped_shards();
   out.bytes_served = counters_.bytes_served;
   out.reads = counters_.reads;
   out.failed_closed = failed_closed_;

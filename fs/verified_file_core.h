@@ -43,6 +43,7 @@
 #include "fs/block_cache.h"
 #include "fs/block_fingerprints.h"
 #include "fs/block_pool.h"
+#include "fs/fingerprint_budget.h"
 #include "fs/verified_bytes.h"
 #include "fs/worker_pool.h"
 #include "verifier/verified_manifest.h"
@@ -51,6 +52,9 @@ namespace sigmount::fs {
 
 struct CoreOptions {
   std::uint64_t cache_size = 192ULL << 20;
+  // Bytes of block fingerprints kept (fingerprint_budget.h); least recently used shards beyond
+  // it lose theirs and are hashed again in full when next needed.
+  std::uint64_t fingerprint_budget = 32ULL << 20;
   // After the first mismatch every read of every file fails.
   bool fail_closed = false;
   // Threads that help re-check the blocks of one read in parallel (besides the reading thread).
@@ -83,6 +87,8 @@ struct CounterSnapshot {
   std::uint64_t cache_evictions = 0;
   std::uint64_t cached_bytes = 0;
   std::uint64_t cache_capacity = 0;
+  std::uint64_t fingerprint_bytes = 0;
+  std::uint64_t fingerprints_dropped = 0;  // shards that lost theirs to the budget
   std::uint64_t bytes_served = 0;
   std::uint64_t reads = 0;
   bool failed_closed = false;
@@ -163,6 +169,9 @@ class VerifiedFileCore {
                    std::shared_ptr<const BlockFingerprints>& fingerprints,
                    std::vector<std::optional<VerifiedBytes>>& kept,
                    const std::stop_token* background);
+  // Records a newly verified shard's fingerprints against the budget and drops those of the
+  // shards that no longer fit. Called with no lock held.
+  void admit_fingerprints(ShardKey key, const BlockFingerprints& fingerprints);
   int reverify_block(std::uint32_t file, std::uint32_t shard, std::uint64_t block,
                      const BlockFingerprints& fingerprints, VerifiedBytes& out);
   // Queues the shard after (file, shard) for background verification if nobody touched it yet.
@@ -190,6 +199,7 @@ class VerifiedFileCore {
   // The key of this mount's block fingerprints, drawn at start (hashing/block_mac.h).
   std::shared_ptr<const hashing::BlockMac> block_mac_;
   WorkerPool workers_;
+  FingerprintBudget fingerprint_budget_;
   std::atomic<bool> failed_closed_{false};
 
   // The verify-ahead queue. `ahead_mutex_` guards ahead_queue_ and ahead_busy_ only; it is

@@ -42,6 +42,8 @@ nlohmann::ordered_json status_object(const MountCommand& command,
       {"mismatches", c.mismatches},           {"read_errors", c.read_errors},
       {"cache_hits", c.cache_hits},           {"cache_misses", c.cache_misses},
       {"cache_evictions", c.cache_evictions}, {"cached_bytes", c.cached_bytes},
+      {"fingerprint_bytes", c.fingerprint_bytes},
+      {"fingerprints_dropped", c.fingerprints_dropped},
       {"bytes_served", c.bytes_served},       {"reads", c.reads}};
   return {{"mountpoint", command.mountpoint.string()},
           {"source", command.source.string()},
@@ -89,6 +91,8 @@ int run_mount(const MountCommand& original) {
   fs::CoreOptions core_options{.cache_size = command.options.cache_size,
                                .fail_closed = command.options.fail_closed};
   core_options.verify_ahead = command.options.verify_ahead;
+  core_options.fingerprint_budget =
+      fs::MountOptions::fingerprint_budget_for(command.options.cache_size);
   fs::VerifiedFileCore core(manifest, store, core_options,
                             [&log](const std::string& line) { log.line(line); });
   if (command.options.verify_all) core.verify_all();

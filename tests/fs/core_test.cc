@@ -429,3 +429,62 @@ TEST(Core, ShardedFileWithADifferentSizeIsRefusedAtMount) {
 
 }  // namespace
 }  // namespace sigmount::fs
+
+namespace sigmount::fs {
+namespace {
+
+TEST(Core, AShardWhoseFingerprintsWereDroppedIsHashedAgainInFull) {
+  // Three shards of 4 blocks; fingerprints for two shards only; no cache, so every read needs
+  // fingerprints or a full verification.
+  const std::uint64_t shard = 4 * kB;
+  Fixture fx({{"f", 3 * shard}}, ModelSpec{hashing::HashAlgorithm::sha256, shard, false});
+  CoreOptions options{.cache_size = 0, .fingerprint_budget = 2 * 4 * sizeof(BlockTag)};
+  options.verify_ahead = false;
+  VerifiedFileCore core(fx.manifest(), *fx.store, options, fx.log.sink());
+  for (std::uint64_t s = 0; s < 3; ++s) ASSERT_TRUE(core.read(0, s * shard, 10).ok());
+  auto counters = core.counters();
+  EXPECT_EQ(counters.shards_verified, 3u);
+  EXPECT_EQ(counters.fingerprints_dropped, 1u) << "shard 0, the least recently used";
+  EXPECT_EQ(counters.fingerprint_bytes, 2 * 4 * sizeof(BlockTag));
+
+  // Shard 2 still has its fingerprints: one block is read again, nothing more.
+  auto seen = fx.store->bytes_read();
+  ASSERT_TRUE(core.read(0, 2 * shard + kB, 10).ok());
+  EXPECT_EQ(fx.store->bytes_read() - seen, kB);
+
+  // Shard 0 lost them: the read hashes the whole shard again before serving, so a byte changed
+  // anywhere in it (even outside the range read) fails the read.
+  fx.store->flip(0, 3 * kB + 5);
+  seen = fx.store->bytes_read();
+  EXPECT_EQ(core.read(0, 10, 10).error(), EIO);
+  EXPECT_EQ(fx.store->bytes_read() - seen, shard);
+  counters = core.counters();
+  EXPECT_EQ(counters.mismatches, 1u);
+  EXPECT_EQ(counters.shards_verified, 3u);
+
+  // Even with the byte put back the shard stays failed: a mismatch is final.
+  fx.store->flip(0, 3 * kB + 5);
+  EXPECT_EQ(core.read(0, 2 * kB, kB).error(), EIO);
+}
+
+TEST(Core, DroppedFingerprintsOfAnIntactShardAreRebuiltOnTheNextRead) {
+  const std::uint64_t shard = 4 * kB;
+  Fixture fx({{"f", 3 * shard}}, ModelSpec{hashing::HashAlgorithm::blake3, shard, false});
+  CoreOptions options{.cache_size = 0, .fingerprint_budget = 4 * sizeof(BlockTag)};
+  options.verify_ahead = false;
+  VerifiedFileCore core(fx.manifest(), *fx.store, options, fx.log.sink());
+  for (int round = 0; round < 3; ++round) {
+    for (std::uint64_t s = 0; s < 3; ++s) {
+      const auto read = core.read(0, s * shard + kB + 3, 2 * kB);
+      ASSERT_TRUE(read.ok());
+      EXPECT_EQ(read.concatenate(), fx.expected("f", s * shard + kB + 3, 2 * kB));
+    }
+  }
+  const auto counters = core.counters();
+  EXPECT_EQ(counters.shards_verified, 9u) << "each read found its shard's fingerprints dropped";
+  EXPECT_EQ(counters.fingerprints_dropped, 8u);
+  EXPECT_EQ(counters.mismatches, 0u);
+}
+
+}  // namespace
+}  // namespace sigmount::fs

@@ -262,6 +262,9 @@ TEST(Mount, EveryReadEqualsTheSignedFile) {
   const nlohmann::json status = mount.status();
   EXPECT_EQ(status["counters"]["mismatches"], 0);
   EXPECT_GT(status["counters"]["bytes_served"].get<std::uint64_t>(), 0u);
+  // 16 bytes per verified 64 KiB block, nothing dropped at this size.
+  EXPECT_GT(status["counters"]["fingerprint_bytes"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(status["counters"]["fingerprints_dropped"], 0);
   EXPECT_EQ(status["files"], 4);
   EXPECT_THAT(status["signer"].get<std::string>(), HasSubstr("key"));
 }
