@@ -199,8 +199,9 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
   emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-int VerifiedFileCore::read_backing(std::uint32_t file, std::uint64_t offset,
-                                   std::span<std::uint8_t> out) {
+VerifiedFileCore::BackingRead VerifiedFileCore::read_backing(std::uint32_t file,
+                                                             std::uint64_t offset,
+                                                             std::span<std::uint8_t> out) {
   std::size_t got = 0;
   try {
     got = store_.read(file, offset, out);
@@ -210,9 +211,9 @@ int VerifiedFileCore::read_backing(std::uint32_t file, std::uint64_t offset,
                            {"file", files_[file].path}, {"offset", offset},
                            {"length", out.size()},      {"error", error.what()}};
     emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    return EIO;
+    return BackingRead::failed;
   }
-  if (got == out.size()) return 0;
+  if (got == out.size()) return BackingRead::complete;
   // The file ended inside a range whose bytes were there at mount: it was truncated, which is
   // tampering like a changed byte.
   std::uint32_t shard = 0;
@@ -221,7 +222,7 @@ int VerifiedFileCore::read_backing(std::uint32_t file, std::uint64_t offset,
   }
   report_mismatch(file, shard, "length", offset, out.size(), std::to_string(out.size()) + " bytes",
                   std::to_string(got) + " bytes");
-  return kTruncated;
+  return BackingRead::truncated;
 }
 
 int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std::uint64_t first,
@@ -260,12 +261,23 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
     }
   }
 
+  // Set on the stream's reader thread, read after it was joined.
+  std::atomic<bool> truncated{false};
   const auto read_bytes = [&](std::uint64_t offset, std::span<std::uint8_t> out) {
     // Nothing is worth verifying ahead once the mount is shutting down or failed closed.
     if (background != nullptr && (background->stop_requested() || failed_closed_)) {
       return ECANCELED;
     }
-    return read_backing(file, range.start + offset, out);
+    switch (read_backing(file, range.start + offset, out)) {
+      case BackingRead::complete:
+        return 0;
+      case BackingRead::truncated:
+        truncated = true;
+        return EIO;
+      case BackingRead::failed:
+        break;
+    }
+    return EIO;
   };
   const auto consume = [&](std::uint64_t block, const TaggedBlock& bytes) {
     // The hash reads the buffer that will be served if the shard matches.
@@ -296,10 +308,7 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   if (error != 0) {
     cache_.release(reserved);
     // A shard cut short is tampered with, like a wrong digest: final, not retried.
-    if (error == kTruncated) {
-      mismatched = true;
-      return EIO;
-    }
+    if (truncated) mismatched = true;
     return error;
   }
 
@@ -401,8 +410,9 @@ int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, st
   const verifier::Shard& range = files_[file].shards[shard];
   const std::uint64_t size = block_length(range.end - range.start, block);
   auto buffer = std::make_shared<BlockBuffer>(pool_, size);
-  if (const int error = read_backing(file, range.start + block * kBlockSize, buffer->writable())) {
-    return error == kTruncated ? EIO : error;
+  if (read_backing(file, range.start + block * kBlockSize, buffer->writable()) !=
+      BackingRead::complete) {
+    return EIO;
   }
   const TaggedBlock read_again(std::move(buffer), *block_mac_);
   if (auto mismatch = fingerprints.check(block, read_again)) {

@@ -177,10 +177,12 @@ class VerifiedFileCore {
   // Queues the shard after (file, shard) for background verification if nobody touched it yet.
   void queue_next_shard(std::uint32_t file, std::uint32_t shard);
   void verify_ahead_loop(const std::stop_token& stop);
-  // What read_backing returns when the file ended early (logged as a "length" mismatch).
-  static constexpr int kTruncated = -1;
-  // Reads exactly out.size() bytes or returns an errno or kTruncated (logged).
-  int read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
+  // How read_backing ended: `failed` is an I/O error (logged, retried by later reads);
+  // `truncated`, the file ending inside signed bytes, is tampering (logged as a "length"
+  // mismatch, final like a wrong digest).
+  enum class BackingRead : std::uint8_t { complete, failed, truncated };
+  // Reads exactly out.size() bytes of the backing file.
+  BackingRead read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
                        std::uint64_t offset, std::uint64_t length, const std::string& expected,
                        const std::string& actual);

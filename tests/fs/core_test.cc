@@ -185,19 +185,22 @@ TEST(Core, TamperBeforeTheFirstReadFailsTheWholeShardOnly) {
 }
 
 TEST(Core, ShortReadsAndTruncationFail) {
-  Fixture fx({{"f", 6 * kB}});
-  fx.store->truncate(0, 5 * kB + 1);  // the size at mount stays 6 blocks
-  auto core = fx.core();
-  EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
-  EXPECT_EQ(core->read(0, 5 * kB, 10).error(), EIO);
-  EXPECT_EQ(core->counters().bytes_served, 0u);
-  const auto event = nlohmann::json::parse(fx.log.lines().at(0));
-  EXPECT_EQ(event["check"], "length");
-  // Like a wrong digest, a shard cut short is final: not streamed again at every read.
-  EXPECT_EQ(core->counters().mismatches, 1u);
-  const auto calls = fx.store->read_calls();
-  EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
-  EXPECT_EQ(fx.store->read_calls(), calls);
+  // Read on the calling thread (6 blocks) and by a stream reader thread (40 blocks).
+  for (const std::uint64_t blocks : {6ULL, 40ULL}) {
+    Fixture fx({{"f", blocks * kB}});
+    fx.store->truncate(0, (blocks - 1) * kB + 1);  // the size at mount stays as signed
+    auto core = fx.core();
+    EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
+    EXPECT_EQ(core->read(0, (blocks - 1) * kB, 10).error(), EIO);
+    EXPECT_EQ(core->counters().bytes_served, 0u);
+    const auto event = nlohmann::json::parse(fx.log.lines().at(0));
+    EXPECT_EQ(event["check"], "length");
+    // Like a wrong digest, a shard cut short is final: not streamed again at every read.
+    EXPECT_EQ(core->counters().mismatches, 1u) << blocks;
+    const auto calls = fx.store->read_calls();
+    EXPECT_EQ(core->read(0, 0, 10).error(), EIO);
+    EXPECT_EQ(fx.store->read_calls(), calls) << blocks;
+  }
 }
 
 TEST(Core, TruncationAfterVerificationFailsEvictedRanges) {
