@@ -4,28 +4,23 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
-#include <random>
 #include <set>
 #include <stdexcept>
 
 #include "fs/block_fingerprints.h"
 #include "fs/block_pool.h"
 #include "hashing/block_mac.h"
+#include "tests/common/random_bytes.h"
 
 namespace sigmount::fs {
 namespace {
+
+using sigmount::testing::random_bytes;
 
 constexpr std::uint64_t kB = kBlockSize;
 
 std::shared_ptr<const hashing::BlockMac> fresh_mac() {
   return std::make_shared<const hashing::BlockMac>();
-}
-
-Bytes random_bytes(std::size_t size, unsigned seed) {
-  std::mt19937 random(seed);
-  Bytes out(size);
-  for (auto& byte : out) byte = static_cast<std::uint8_t>(random());
-  return out;
 }
 
 TEST(BlockPool, ReusesTheMostRecentlyFreedSlot) {

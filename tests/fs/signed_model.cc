@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <fstream>
-#include <random>
 #include <stdexcept>
 #include <system_error>
 
 #include "hashing/openssl_handle.h"
+#include "tests/common/random_bytes.h"
 #include "verifier/format/statement.h"
 #include "verifier/model/path_order.h"
 #include "verifier/model/resources.h"
@@ -18,36 +18,6 @@
 #include "verifier/trust/signing.h"
 
 namespace sigmount::fs::testing {
-
-TempDir::TempDir() {
-  std::random_device random;
-  const auto base = std::filesystem::temp_directory_path();
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    auto candidate = base / ("sigmount-fs-test-" + std::to_string(random()));
-    if (std::filesystem::create_directory(candidate)) {
-      path_ = candidate;
-      return;
-    }
-  }
-  throw std::runtime_error("cannot create a temporary directory");
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
-Bytes random_bytes(std::size_t size, std::uint64_t seed) {
-  std::mt19937_64 engine(seed);
-  Bytes out(size);
-  std::size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    const std::uint64_t word = engine();
-    for (int b = 0; b < 8; ++b) out[i + b] = static_cast<std::uint8_t>(word >> (8 * b));
-  }
-  for (; i < size; ++i) out[i] = static_cast<std::uint8_t>(engine());
-  return out;
-}
 
 void write_file(const std::filesystem::path& path, ByteView content) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -68,7 +38,7 @@ std::map<std::string, Bytes> write_random_model(const std::filesystem::path& roo
                                                 std::uint64_t seed) {
   std::map<std::string, Bytes> out;
   for (const auto& [name, size] : sizes) {
-    Bytes content = random_bytes(size, seed++);
+    Bytes content = sigmount::testing::random_bytes(size, seed++);
     write_file(root / name, content);
     out.emplace(name, std::move(content));
   }

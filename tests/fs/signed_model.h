@@ -1,6 +1,6 @@
 // Test helpers for fs/: random models on disk, signed the honest way (a fresh EC key, the
 // project's own signer, then SignatureVerifier -> VerifiedManifest), and backing stores that
-// lie on purpose.
+// lie on purpose. Temporary directories and random bytes come from tests/common.
 #pragma once
 
 #include <atomic>
@@ -16,25 +16,13 @@
 #include "fs/backing_store.h"
 #include "hashing/bytes.h"
 #include "hashing/digest.h"
+#include "tests/common/temp_dir.h"
 #include "verifier/verified_manifest.h"
 
 namespace sigmount::fs::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
+using sigmount::testing::TempDir;
 
- private:
-  std::filesystem::path path_;
-};
-
-Bytes random_bytes(std::size_t size, std::uint64_t seed);
 void write_file(const std::filesystem::path& path, ByteView content);
 Bytes read_file(const std::filesystem::path& path);
 
