@@ -81,13 +81,8 @@ class BlockedSignals {
 std::string fuse_option_string(const MountOptions& options, const std::string& fsname) {
   std::string out = "ro,default_permissions,subtype=sigmount,fsname=" + safe_fsname(fsname);
   for (const std::string& entry : options.fuse_options) {
-    std::size_t start = 0;
-    while (start <= entry.size()) {
-      std::size_t comma = entry.find(',', start);
-      if (comma == std::string::npos) comma = entry.size();
-      const std::string option = entry.substr(start, comma - start);
-      start = comma + 1;
-      if (option.empty() || is_mount_helper_option(option)) continue;
+    for (const std::string& option : split_option_list(entry)) {
+      if (is_mount_helper_option(option)) continue;
       if (option == "rw") throw std::invalid_argument("-o rw: sigmount mounts are read-only");
       if (option.starts_with("fsname=") || option.starts_with("subtype=")) continue;
       out += "," + option;

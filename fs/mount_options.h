@@ -1,10 +1,12 @@
 // What `sigmount mount` lets the user choose about the mounted file system. Filled by the CLI
-// (tools/) from argv; read by fs/ and tools/mount_command.cc. Plain data, no behaviour.
+// (tools/) from argv; read by fs/ and tools/mount_command.cc. Plain data, and two pure helpers:
+// the fingerprint budget of a cache size, and how an -o list splits into options.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sigmount::fs {
@@ -44,5 +46,11 @@ struct MountOptions {
   // FUSE worker threads; 0: libfuse's default (10).
   unsigned max_threads = 0;
 };
+
+// The options of one -o argument ("a,b,c"), in order. Every ',' separates: there is no
+// escaping or quoting, so an option cannot contain a comma. Empty items ("a,,b", a leading or
+// trailing ',', "") are dropped. Used by fs/fuse_session.cc and the mount.fuse helper in
+// tools/mount_command.cc, so both read a list the same way.
+std::vector<std::string> split_option_list(std::string_view list);
 
 }  // namespace sigmount::fs

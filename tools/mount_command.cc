@@ -12,6 +12,7 @@
 #include "fs/fuse_filesystem.h"
 #include "fs/fuse_session.h"
 #include "fs/model_tree.h"
+#include "fs/mount_options.h"
 #include "fs/source_store.h"
 #include "fs/verified_file_core.h"
 #include "verifier/errors.h"
@@ -158,14 +159,9 @@ int run_mount_helper(std::span<const std::string> args) {
   std::vector<std::string> fuse_options;
   try {
     for (const std::string& entry : options) {
-      std::size_t start = 0;
-      while (start <= entry.size()) {
-        std::size_t comma = entry.find(',', start);
-        if (comma == std::string::npos) comma = entry.size();
-        const std::string option = entry.substr(start, comma - start);
-        start = comma + 1;
+      for (const std::string& option : fs::split_option_list(entry)) {
         if (!option.starts_with("sigmount.")) {
-          if (!option.empty()) fuse_options.push_back(option);
+          fuse_options.push_back(option);
           continue;
         }
         const std::size_t eq = option.find('=');
