@@ -117,10 +117,11 @@ TEST(Fingerprints, ABlockTaggedUnderAnotherKeyIsRefusedNotCompared) {
   const auto fingerprints =
       hasher.matches(hashing::hash_bytes(hashing::HashAlgorithm::sha256, Bytes(10, 0)), actual);
   ASSERT_TRUE(fingerprints.has_value());
-  EXPECT_FALSE((*fingerprints)->check(0, TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), *mac)));
-  EXPECT_THROW(
-      (void)(*fingerprints)->check(0, TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), other_key)),
-      std::logic_error);
+  EXPECT_FALSE(
+      (*fingerprints)->check(0, TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), *mac)));
+  EXPECT_THROW((void)(*fingerprints)
+                   ->check(0, TaggedBlock(std::make_shared<BlockBuffer>(pool, 10), other_key)),
+               std::logic_error);
 }
 
 TEST(TaggedBlock, TakesOnlyTheSoleReferenceToABuffer) {
@@ -165,7 +166,10 @@ TEST_P(ShardStream, DeliversEveryBlockInOrderWithItsTag) {
     EXPECT_EQ(mac.tag(block.bytes()), block.tag());
     joined.insert(joined.end(), block.bytes().begin(), block.bytes().end());
   };
-  EXPECT_EQ(stream_shard_blocks(pool, mac, shard.size(), read, consume, {.depth = 6, .batch = 3}), 0);
+  ShardStreamOptions options;
+  options.depth = 6;
+  options.batch = 3;
+  EXPECT_EQ(stream_shard_blocks(pool, mac, shard.size(), read, consume, options), 0);
   EXPECT_EQ(next, block_count(shard.size()));
   EXPECT_EQ(joined, shard);
   EXPECT_EQ(pool->in_use(), 0u);
@@ -180,7 +184,9 @@ TEST_P(ShardStream, StopsAtTheFirstFailedRead) {
   };
   std::uint64_t consumed = 0;
   const auto consume = [&](std::uint64_t, const TaggedBlock&) { ++consumed; };
-  EXPECT_EQ(stream_shard_blocks(pool, hashing::BlockMac(), length, read, consume, {.depth = 2}), EIO);
+  ShardStreamOptions options;
+  options.depth = 2;
+  EXPECT_EQ(stream_shard_blocks(pool, hashing::BlockMac(), length, read, consume, options), EIO);
   EXPECT_EQ(consumed, failing) << "no block at or after the failed read is consumed";
   EXPECT_EQ(pool->in_use(), 0u);
 }
@@ -197,7 +203,9 @@ TEST_P(ShardStream, AConsumerThatThrowsStopsTheReader) {
     const auto consume = [&](std::uint64_t index, const TaggedBlock&) {
       if (index == 1) throw std::runtime_error("consumer gave up");
     };
-    const ShardStreamOptions options{.depth = 2 * batch, .batch = batch};
+    ShardStreamOptions options;
+    options.depth = 2 * batch;
+    options.batch = batch;
     EXPECT_THROW(stream_shard_blocks(pool, hashing::BlockMac(), length, read, consume, options),
                  std::runtime_error);
     // The reader stopped a bounded distance ahead (two queued batches, one being read, one
