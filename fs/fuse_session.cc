@@ -113,6 +113,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   const std::string fuse_options = fuse_option_string(options, fsname);
   std::vector<std::string> argv_strings = {"sigmount", "-o", fuse_options};
   std::vector<char*> argv;
+  argv.reserve(argv_strings.size());
   for (auto& s : argv_strings) argv.push_back(s.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
   std::unique_ptr<fuse_args, ArgsDeleter> args_guard(&args);
