@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <fuse3/fuse_lowlevel.h>
 #include <pthread.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t, pthread_sigmask
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
