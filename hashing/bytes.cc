@@ -1,5 +1,7 @@
 #include "hashing/bytes.h"
 
+#include <array>
+
 namespace sigmount {
 
 std::string to_hex(ByteView bytes) {
@@ -14,21 +16,30 @@ std::string to_hex(ByteView bytes) {
 }
 
 namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+
+// -1 for anything that is not a hex digit (either case).
+constexpr std::array<std::int8_t, 256> make_hex_table() {
+  std::array<std::int8_t, 256> table{};
+  for (auto& v : table) v = -1;
+  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 6; ++i) {
+    table['a' + i] = static_cast<std::int8_t>(10 + i);
+    table['A' + i] = static_cast<std::int8_t>(10 + i);
+  }
+  return table;
 }
+constexpr auto kHexValue = make_hex_table();
+
 }  // namespace
 
 std::optional<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
   Bytes out(hex.size() / 2);
+  const auto* in = reinterpret_cast<const unsigned char*>(hex.data());
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    const int hi = kHexValue[in[2 * i]];
+    const int lo = kHexValue[in[2 * i + 1]];
+    if ((hi | lo) < 0) return std::nullopt;
     out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return out;

@@ -20,6 +20,9 @@ TEST(Hex, RejectsMalformed) {
   EXPECT_FALSE(from_hex("0 "));
   EXPECT_FALSE(from_hex("+1"));
   EXPECT_FALSE(from_hex(std::string_view("0\0", 2)));
+  EXPECT_FALSE(from_hex("\xe0\xb0"));  // bytes whose low bits look like hex digits
+  EXPECT_FALSE(from_hex("G0"));
+  EXPECT_FALSE(from_hex("0:"));
 }
 
 }  // namespace

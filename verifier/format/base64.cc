@@ -49,31 +49,46 @@ Bytes base64_decode(std::string_view text, std::string_view what) {
     return FormatError(std::string(what) + ": invalid base64 (" + why + ")");
   };
   if (text.size() % 4 != 0) throw fail("length is not a multiple of 4");
+  if (text.empty()) return {};
   std::size_t padding = 0;
-  if (!text.empty() && text.back() == '=') ++padding;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
-  Bytes out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    std::uint32_t v = 0;
-    const bool last = i + 4 == text.size();
-    for (std::size_t k = 0; k < 4; ++k) {
-      const char c = text[i + k];
-      if (c == '=') {
-        if (!last || k < 4 - padding) throw fail("misplaced padding");
-        v <<= 6;
-        continue;
-      }
-      const int d = kDecode[static_cast<unsigned char>(c)];
-      if (d < 0) throw fail("character outside the alphabet");
-      v = (v << 6) | static_cast<std::uint32_t>(d);
+  if (text.back() == '=') ++padding;
+  if (text[text.size() - 2] == '=') ++padding;
+  // Every quantum but the last has four alphabet characters: decoded without branching per
+  // character (an OMS payload of 10,000 files is megabytes); any '=' or stray byte makes a
+  // negative value, checked once per quantum.
+  Bytes out(text.size() / 4 * 3 - padding);
+  const std::size_t full = text.size() / 4 - 1;
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  std::uint8_t* to = out.data();
+  for (std::size_t q = 0; q < full; ++q, in += 4, to += 3) {
+    const int a = kDecode[in[0]], b = kDecode[in[1]], c = kDecode[in[2]], d = kDecode[in[3]];
+    if ((a | b | c | d) < 0) {
+      throw fail(in[0] == '=' || in[1] == '=' || in[2] == '=' || in[3] == '='
+                     ? "misplaced padding"
+                     : "character outside the alphabet");
     }
-    out.push_back(static_cast<std::uint8_t>(v >> 16));
-    if (!last || padding < 2) out.push_back(static_cast<std::uint8_t>(v >> 8));
-    if (!last || padding < 1) out.push_back(static_cast<std::uint8_t>(v));
-    if (last && padding == 1 && (v & 0xff) != 0) throw fail("non-zero trailing bits");
-    if (last && padding == 2 && (v & 0xffff) != 0) throw fail("non-zero trailing bits");
+    const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    to[0] = static_cast<std::uint8_t>(v >> 16);
+    to[1] = static_cast<std::uint8_t>(v >> 8);
+    to[2] = static_cast<std::uint8_t>(v);
   }
+  // The last quantum: up to two '=' at its end.
+  std::uint32_t v = 0;
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (in[k] == '=') {
+      if (k < 4 - padding) throw fail("misplaced padding");
+      v <<= 6;
+      continue;
+    }
+    const int d = kDecode[in[k]];
+    if (d < 0) throw fail("character outside the alphabet");
+    v = (v << 6) | static_cast<std::uint32_t>(d);
+  }
+  to[0] = static_cast<std::uint8_t>(v >> 16);
+  if (padding < 2) to[1] = static_cast<std::uint8_t>(v >> 8);
+  if (padding < 1) to[2] = static_cast<std::uint8_t>(v);
+  if (padding == 1 && (v & 0xff) != 0) throw fail("non-zero trailing bits");
+  if (padding == 2 && (v & 0xffff) != 0) throw fail("non-zero trailing bits");
   return out;
 }
 
