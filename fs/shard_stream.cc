@@ -98,8 +98,8 @@ ReadAhead read_and_tag(const std::shared_ptr<BlockPool>& pool, const hashing::Bl
 }  // namespace
 
 int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, const hashing::BlockMac& mac,
-                        std::uint64_t length, const ReadShardBytes& read, const ConsumeBlock& consume,
-                        const ShardStreamOptions& options) {
+                        std::uint64_t length, const ReadShardBytes& read,
+                        const ConsumeBlock& consume, const ShardStreamOptions& options) {
   const std::uint64_t blocks = block_count(length);
   // Hands over a batch in order; returns the errno that ended it.
   const auto consume_batch = [&](std::uint64_t first, const ReadAhead& batch) {

@@ -35,12 +35,12 @@ using ReadShardBytes = std::function<int(std::uint64_t offset, std::span<std::ui
 // Receives block `index` of the shard; blocks arrive in order, on the calling thread.
 using ConsumeBlock = std::function<void(std::uint64_t index, const TaggedBlock& block)>;
 
-// Reads every block of a shard of `length` bytes into buffers from `pool`, tags it under `mac` and hands
-// them to `consume` in order. Returns 0 after the last block, or the first read's errno (blocks
-// after a failed read are not consumed). An exception from `consume` stops the reader and is
-// rethrown.
+// Reads every block of a shard of `length` bytes into buffers from `pool`, tags it under `mac` and
+// hands them to `consume` in order. Returns 0 after the last block, or the first read's errno
+// (blocks after a failed read are not consumed). An exception from `consume` stops the reader and
+// is rethrown.
 int stream_shard_blocks(const std::shared_ptr<BlockPool>& pool, const hashing::BlockMac& mac,
-                        std::uint64_t length, const ReadShardBytes& read, const ConsumeBlock& consume,
-                        const ShardStreamOptions& options = {});
+                        std::uint64_t length, const ReadShardBytes& read,
+                        const ConsumeBlock& consume, const ShardStreamOptions& options = {});
 
 }  // namespace sigmount::fs

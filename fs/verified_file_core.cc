@@ -393,8 +393,7 @@ int VerifiedFileCore::ensure_verified(std::uint32_t file, std::uint32_t shard, s
 }
 
 void VerifiedFileCore::admit_fingerprints(ShardKey key, const BlockFingerprints& fingerprints) {
-  for (const ShardKey victim :
-       fingerprint_budget_.admit(key, fingerprints.memory_bytes())) {
+  for (const ShardKey victim : fingerprint_budget_.admit(key, fingerprints.memory_bytes())) {
     ShardState& state = *files_[victim.file].states[victim.shard];
     std::lock_guard lock(state.mutex);
     // Readers that copied the pointer keep using it; the next one verifies the shard again.

@@ -118,5 +118,29 @@ TEST(Json, ReadsALongStringInOnePiece) {
   EXPECT_EQ(value["payload"].get<std::string>(), payload);
 }
 
+// Plain runs are skipped 8 bytes at a time: whatever ends a run must be seen at every offset
+// within and across those words.
+TEST(Json, FindsTheEndOfAPlainRunAtEveryOffset) {
+  const std::string specials[] = {"\\\"", "\\n", "\\u00e9", "\xc3\xa9", "\xf0\x9f\x98\x80"};
+  for (std::size_t before = 0; before < 20; ++before) {
+    for (std::size_t after = 0; after < 12; ++after) {
+      for (const std::string& special : specials) {
+        const std::string text =
+            "\"" + std::string(before, 'x') + special + std::string(after, 'y') + "\"";
+        EXPECT_EQ(parse(text), nlohmann::json::parse(text)) << text;
+      }
+      // A raw control character, DEL (allowed) and a lone continuation byte.
+      const std::string plain(before, 'x');
+      const std::string tail(after, 'y');
+      EXPECT_THROW(parse("\"" + plain + "\x01" + tail + "\""), FormatError);
+      EXPECT_THROW(parse("\"" + plain + "\x1f" + tail + "\""), FormatError);
+      EXPECT_EQ(parse("\"" + plain + "\x7f" + tail + "\"").get<std::string>(),
+                plain + "\x7f" + tail);
+      EXPECT_THROW(parse("\"" + plain + "\x80" + tail + "\""), FormatError);
+      EXPECT_THROW(parse("\"" + plain + tail), FormatError) << "unterminated";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sigmount::verifier

@@ -15,8 +15,9 @@ namespace {
 // RFC 8439, section 2.5.2: the Poly1305 test vector.
 TEST(BlockMac, IsPoly1305) {
   const std::array<std::uint8_t, BlockMac::kKeySize> key = {
-      0x85, 0xd6, 0xbe, 0x78, 0x57, 0x55, 0x6d, 0x33, 0x7f, 0x44, 0x52, 0xfe, 0x42, 0xd5, 0x06, 0xa8,
-      0x01, 0x03, 0x80, 0x8a, 0xfb, 0x0d, 0xb2, 0xfd, 0x4a, 0xbf, 0xf6, 0xaf, 0x41, 0x49, 0xf5, 0x1b};
+      0x85, 0xd6, 0xbe, 0x78, 0x57, 0x55, 0x6d, 0x33, 0x7f, 0x44, 0x52,
+      0xfe, 0x42, 0xd5, 0x06, 0xa8, 0x01, 0x03, 0x80, 0x8a, 0xfb, 0x0d,
+      0xb2, 0xfd, 0x4a, 0xbf, 0xf6, 0xaf, 0x41, 0x49, 0xf5, 0x1b};
   const BlockMac mac(key);
   EXPECT_EQ(to_hex(mac.tag(as_bytes("Cryptographic Forum Research Group"))),
             "a8061dc1305136c6c22b8baf0c0127a9");
@@ -34,7 +35,8 @@ TEST(BlockMac, AnyFlippedBitChangesTheTag) {
   Bytes block(64 * 1024);
   for (std::size_t i = 0; i < block.size(); ++i) block[i] = static_cast<std::uint8_t>(i * 7);
   const BlockMac::Tag original = mac.tag(block);
-  for (const std::size_t at : {std::size_t{0}, std::size_t{15}, std::size_t{16}, block.size() - 1}) {
+  for (const std::size_t at :
+       {std::size_t{0}, std::size_t{15}, std::size_t{16}, block.size() - 1}) {
     for (int bit = 0; bit < 8; ++bit) {
       Bytes changed = block;
       changed[at] ^= static_cast<std::uint8_t>(1U << bit);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "verifier/errors.h"
@@ -169,6 +170,7 @@ class Parser {
     while (true) {
       // The common case, copied as one run: printable ASCII other than '"' and '\'.
       const char* run = pos_;
+      skip_plain_words();
       while (pos_ != end_) {
         const auto c = static_cast<unsigned char>(*pos_);
         if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
@@ -188,6 +190,24 @@ class Parser {
       } else {
         utf8_sequence(out);
       }
+    }
+  }
+
+  // Skips 8 bytes at a time while none of them ends a plain run (a control character, a byte
+  // of 0x80 or more, '"' or '\'); the byte loop after it finds the exact position. A base64
+  // payload of megabytes is one such run.
+  void skip_plain_words() {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    const auto has_zero_byte = [](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
+    while (end_ - pos_ >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, pos_, sizeof w);
+      const std::uint64_t stop = (w & kHigh) | ((w - 0x20 * kOnes) & ~w & kHigh) |
+                                 has_zero_byte(w ^ ('"' * kOnes)) |
+                                 has_zero_byte(w ^ ('\\' * kOnes));
+      if (stop != 0) return;
+      pos_ += 8;
     }
   }
 
