@@ -6,41 +6,51 @@ std::optional<VerifiedBytes> BlockCache::find(const BlockKey& key) {
   std::lock_guard lock(mutex_);
   auto it = index_.find(key);
   if (it == index_.end()) return std::nullopt;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->block;
+  Entry& entry = *it->second;
+  served_.splice(served_.begin(), segment(entry.use), it->second);
+  entry.use = Use::served;
+  return entry.block;
 }
 
-bool BlockCache::make_room(std::uint64_t needed) {
-  while (cached_ + reserved_ + needed > capacity_ && !lru_.empty()) {
-    Entry& victim = lru_.back();
-    cached_ -= victim.block.size();
-    index_.erase(victim.key);
-    lru_.pop_back();
-    ++evictions_;
+void BlockCache::evict_back(Segment& from) {
+  Entry& victim = from.back();
+  cached_ -= victim.block.size();
+  index_.erase(victim.key);
+  from.pop_back();
+  ++evictions_;
+}
+
+bool BlockCache::make_room(std::uint64_t needed, Eviction eviction) {
+  const auto fits = [&] { return cached_ + reserved_ + needed <= capacity_; };
+  if (eviction == Eviction::none) return fits();
+  while (!fits() && !served_.empty()) evict_back(served_);
+  if (eviction == Eviction::allowed) {
+    while (!fits() && !ahead_.empty()) evict_back(ahead_);
   }
-  return cached_ + reserved_ + needed <= capacity_;
+  return fits();
 }
 
-void BlockCache::insert(const BlockKey& key, const VerifiedBytes& block, bool reserved) {
+void BlockCache::insert(const BlockKey& key, const VerifiedBytes& block, Use use, bool reserved) {
   std::lock_guard lock(mutex_);
   if (reserved) reserved_ -= std::min<std::uint64_t>(reserved_, block.size());
   if (auto it = index_.find(key); it != index_.end()) {
-    lru_.splice(lru_.begin(), lru_, it->second);
+    Entry& entry = *it->second;
+    // Once served, a block stays in the served segment.
+    const Use now = entry.use == Use::served ? Use::served : use;
+    segment(now).splice(segment(now).begin(), segment(entry.use), it->second);
+    entry.use = now;
     return;
   }
-  if (!make_room(block.size())) return;
-  lru_.push_front(Entry{key, block});
-  index_.emplace(key, lru_.begin());
+  if (!make_room(block.size(), Eviction::allowed)) return;
+  Segment& into = segment(use);
+  into.push_front(Entry{key, block, use});
+  index_.emplace(key, into.begin());
   cached_ += block.size();
 }
 
 bool BlockCache::reserve(std::uint64_t bytes, Eviction eviction) {
   std::lock_guard lock(mutex_);
-  if (eviction == Eviction::allowed) {
-    if (!make_room(bytes)) return false;
-  } else if (cached_ + reserved_ + bytes > capacity_) {
-    return false;
-  }
+  if (!make_room(bytes, eviction)) return false;
   reserved_ += bytes;
   return true;
 }

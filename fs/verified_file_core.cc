@@ -238,17 +238,17 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   struct Held {
     std::uint64_t block;
     std::shared_ptr<const BlockBuffer> buffer;
-    bool reserved;
+    bool reserved;  // kept for later readers (not one this call serves)
   };
   std::vector<Held> held;
   std::uint64_t reserved = 0;
 
   // When the whole shard fits the cache, keep all of it (other readers of this shard are
   // waiting for us and may want any part); otherwise keep the blocks after the request.
-  // Verifying ahead keeps only what fits in free room: evicting would throw out blocks the
-  // reader has not reached yet (the least recently used ones) for blocks it may never read.
+  // Verifying ahead may displace only blocks already served: the others are what readers
+  // have not reached yet, worth more than blocks a reader may never ask for.
   const auto eviction =
-      background != nullptr ? BlockCache::Eviction::none : BlockCache::Eviction::allowed;
+      background != nullptr ? BlockCache::Eviction::served_only : BlockCache::Eviction::allowed;
   bool keep_all = false;
   if (read_ahead) {
     std::uint64_t others = length;
@@ -330,7 +330,8 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
       Held& h = held[inserted];
       VerifiedBytes bytes(std::move(h.buffer));
       if (!h.reserved) kept[h.block - first] = bytes;
-      cache_.insert(BlockKey{file, shard, h.block}, bytes, h.reserved);
+      cache_.insert(BlockKey{file, shard, h.block}, bytes,
+                    h.reserved ? BlockCache::Use::ahead : BlockCache::Use::served, h.reserved);
     }
   } catch (...) {
     // Give back the room set aside for the blocks that did not make it into the cache.
@@ -421,7 +422,7 @@ int VerifiedFileCore::reverify_block(std::uint32_t file, std::uint32_t shard, st
   }
   ++counters_.blocks_reverified;
   out = VerifiedBytes(read_again.buffer());
-  cache_.insert(BlockKey{file, shard, block}, out);
+  cache_.insert(BlockKey{file, shard, block}, out, BlockCache::Use::served);
   return 0;
 }
 

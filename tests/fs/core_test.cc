@@ -491,3 +491,47 @@ TEST(Core, DroppedFingerprintsOfAnIntactShardAreRebuiltOnTheNextRead) {
 
 }  // namespace
 }  // namespace sigmount::fs
+
+namespace sigmount::fs {
+namespace {
+
+TEST(Core, ASequentialReaderFindsEveryShardVerifiedAheadInACacheSmallerThanTheModel) {
+  // 8 shards of 4 blocks, a cache of 2 shards. What the reader already got is the first thing
+  // to go: verifying ahead displaces served blocks, never the ones the reader has yet to reach.
+  const std::uint64_t shard = 4 * kB;
+  Fixture fx({{"f", 8 * shard}}, ModelSpec{hashing::HashAlgorithm::sha256, shard, false});
+  auto core = fx.core(/*cache_size=*/2 * shard, false, /*verify_ahead=*/true);
+  for (std::uint64_t block = 0; block < 32; ++block) {
+    const auto read = core->read(0, block * kB, kB);
+    ASSERT_TRUE(read.ok()) << block;
+    EXPECT_EQ(read.concatenate(), fx.expected("f", block * kB, kB)) << block;
+    core->wait_for_verify_ahead();
+  }
+  const auto counters = core->counters();
+  EXPECT_EQ(counters.shards_verified, 8u);
+  EXPECT_EQ(counters.shards_verified_ahead, 7u);
+  EXPECT_EQ(counters.blocks_reverified, 0u) << "no block was read twice from the store";
+  EXPECT_EQ(fx.store->bytes_read(), 8 * shard);
+}
+
+TEST(Core, ServedBlocksGoBeforeBlocksNotYetServed) {
+  // One shard of 6 blocks, a cache of 4 blocks.
+  Fixture fx({{"f", 6 * kB}});
+  auto core = fx.core(/*cache_size=*/4 * kB);
+  // Served from the buffer it was hashed in; blocks 1-4 are kept for later readers.
+  ASSERT_TRUE(core->read(0, 0, 10).ok());
+  // Re-checked and cached as served; only kept blocks are there to evict (the oldest, 1).
+  ASSERT_TRUE(core->read(0, 5 * kB, 10).ok());
+  // Re-checked again: now the served block 5 goes, not the kept 2-4.
+  ASSERT_TRUE(core->read(0, 0, 10).ok());
+  const auto seen = fx.store->bytes_read();
+  for (std::uint64_t block = 2; block <= 4; ++block) {
+    ASSERT_TRUE(core->read(0, block * kB, kB).ok());
+  }
+  EXPECT_EQ(fx.store->bytes_read(), seen) << "blocks 2-4 were still cached";
+  ASSERT_TRUE(core->read(0, 5 * kB, 10).ok());
+  EXPECT_EQ(fx.store->bytes_read(), seen + kB) << "block 5 was the one evicted";
+}
+
+}  // namespace
+}  // namespace sigmount::fs
