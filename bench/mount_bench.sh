@@ -4,13 +4,17 @@
 #  1. cold read of a SIZE_MIB (default 2048) file through a fresh mount, after drop_caches,
 #     against one `openssl dgst -sha256` pass over the backing file, also after drop_caches;
 #     then the same with the backing file in the page cache (a fast disk: hashing is the limit),
-#     and for a 4-file model of the same size read file after file (verify-ahead at work);
+#     for a 4-file model of the same size read file after file, and for the file signed in
+#     64 MiB shards (verify-ahead at work in both);
 #  2. warm re-read through the mount against reading the backing file from the page cache;
 #  3. random 4 KiB preads from 8 threads, mount against backing file (both warm);
 #  4. mount time (until `sigmount mount` returns with the mount answering) for a 10,000-file
 #     manifest and for a 64 GiB sparse file;
 #  5. the daemon's RSS after the cold read.
-# Ratios are throughput ratios (mount / baseline; 1.0 = as fast as the baseline).
+# Ratios are throughput ratios (mount / baseline; 1.0 = as fast as the baseline). This VM's
+# speed swings by 2x between runs a minute apart (shared host), so every cold figure is
+# ROUNDS (default 3) pairs, each pair measured back to back; the line prints the median ratio
+# of the pairs and all of them. Mount times are the median of 5 mounts.
 # Files live in $BENCH_DIR (default /var/tmp); signing the 64 GiB sparse file hashes 64 GiB of
 # zeros once (about a minute).
 set -euo pipefail
@@ -19,6 +23,7 @@ build_dir=${1:?usage: $0 BUILD_DIR [SIZE_MIB] [EXTRA_MOUNT_OPTION...]}
 size_mib=${2:-2048}
 shift $(($# >= 2 ? 2 : $#))
 extra=("$@")
+rounds=${ROUNDS:-3}
 sigmount=$(realpath "$build_dir/tools/sigmount")
 [[ -x $sigmount ]] || { echo "missing $sigmount" >&2; exit 2; }
 [[ $(id -u) == 0 && -e /dev/fuse ]] || { echo "needs root and /dev/fuse" >&2; exit 2; }
@@ -42,58 +47,96 @@ sign() { "$sigmount" sign key --private-key "$work/key.pem" --signature "$1/mode
 mount_model() { "$sigmount" mount key --public-key "$work/key.pub" "${extra[@]}" "$1" "$mnt"; }
 umount_model() { fusermount3 -u "$mnt"; while mountpoint -q "$mnt"; do sleep 0.05; done; }
 mib_s() { echo "scale=0; $1 / $2" | bc -l; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+ratio() { echo "$1 / $2" | bc -l; }
+# time_of CMD...: seconds CMD took
+time_of() {
+  local t0 t1
+  t0=$(now); "$@"; t1=$(now)
+  elapsed "$t0" "$t1"
+}
+read_mount() { dd if="$1" of=/dev/null bs=1M status=none; }
+hash_backing() { openssl dgst -sha256 "$@" >/dev/null; }
 
 echo "== sigmount mount bench: ${size_mib} MiB file, $(nproc) CPUs, options: ${extra[*]:-(defaults)}"
 big=$work/model/big.bin
 head -c "$((size_mib << 20))" /dev/urandom >"$big"
 sign "$work/model"
 
-# 1. cold
-drop_caches
-t0=$(now); openssl dgst -sha256 "$big" >/dev/null; t1=$(now)
-base_cold=$(elapsed "$t0" "$t1")
-mount_model "$work/model"
-pid=$("$sigmount" status "$mnt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
-drop_caches
-t0=$(now); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
-mount_cold=$(elapsed "$t0" "$t1")
-rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-hwm_kib=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-printf 'cold read     : mount %6.2f s (%5s MiB/s)  openssl dgst %6.2f s (%5s MiB/s)  ratio %.2f (target >= 0.8; both from disk)\n' \
-  "$mount_cold" "$(mib_s "$size_mib" "$mount_cold")" "$base_cold" "$(mib_s "$size_mib" "$base_cold")" \
-  "$(echo "$base_cold / $mount_cold" | bc -l)"
+# 1. cold. Each round: openssl over the backing file, then a fresh mount read through.
+cold_line() {  # LABEL MOUNT_SECONDS... -- BASE_SECONDS...
+  local label=$1; shift
+  local mounts=() bases=() ratios=() i
+  while [[ $1 != -- ]]; do mounts+=("$1"); shift; done; shift
+  bases=("$@")
+  for i in "${!mounts[@]}"; do ratios+=("$(printf '%.2f' "$(ratio "${bases[$i]}" "${mounts[$i]}")")"); done
+  local m b
+  m=$(median "${mounts[@]}"); b=$(median "${bases[@]}")
+  printf 'cold read     : mount %6.2f s (%5s MiB/s)  openssl dgst %6.2f s (%5s MiB/s)  ratio %.2f [%s] (%s)\n' \
+    "$m" "$(mib_s "$size_mib" "$m")" "$b" "$(mib_s "$size_mib" "$b")" \
+    "$(median "${ratios[@]}")" "${ratios[*]}" "$label"
+}
+mounts=(); bases=()
+for ((r = 0; r < rounds; r++)); do
+  drop_caches
+  bases+=("$(time_of hash_backing "$big")")
+  mount_model "$work/model"
+  pid=$("$sigmount" status "$mnt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+  drop_caches
+  mounts+=("$(time_of read_mount "$mnt/big.bin")")
+  rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  hwm_kib=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  umount_model
+done
+cold_line "target >= 0.8; both from disk" "${mounts[@]}" -- "${bases[@]}"
 
-# 1b. cold mount, backing file in the page cache: the daemon must hash everything before the
-# first byte and re-check what did not fit its cache, openssl just hashes.
-umount_model
+# 1b. backing file in the page cache: the daemon must hash everything before the first byte
+# and re-check what did not fit its cache, openssl just hashes.
 cat "$big" >/dev/null
-t0=$(now); openssl dgst -sha256 "$big" >/dev/null; t1=$(now)
-base_hot=$(elapsed "$t0" "$t1")
-mount_model "$work/model"
-t0=$(now); dd if="$mnt/big.bin" of=/dev/null bs=1M status=none; t1=$(now)
-mount_hot=$(elapsed "$t0" "$t1")
-printf 'cold read     : mount %6.2f s (%5s MiB/s)  openssl dgst %6.2f s (%5s MiB/s)  ratio %.2f (backing file in page cache)\n' \
-  "$mount_hot" "$(mib_s "$size_mib" "$mount_hot")" "$base_hot" "$(mib_s "$size_mib" "$base_hot")" \
-  "$(echo "$base_hot / $mount_hot" | bc -l)"
+mounts=(); bases=()
+for ((r = 0; r < rounds; r++)); do
+  bases+=("$(time_of hash_backing "$big")")
+  mount_model "$work/model"
+  mounts+=("$(time_of read_mount "$mnt/big.bin")")
+  umount_model
+done
+cold_line "backing file in page cache" "${mounts[@]}" -- "${bases[@]}"
 
 # 1c. a model of 4 files of SIZE/4, read in order, backing files in the page cache.
 quarter=$work/quarter
 mkdir -p "$quarter"
 for i in 1 2 3 4; do head -c "$((size_mib << 18))" "$big" >"$quarter/part-$i.bin"; done
 sign "$quarter"
-umount_model
 cat "$quarter"/part-*.bin >/dev/null
-t0=$(now); openssl dgst -sha256 "$quarter"/part-*.bin >/dev/null; t1=$(now)
-base_parts=$(elapsed "$t0" "$t1")
-mount_model "$quarter"
-t0=$(now); for i in 1 2 3 4; do dd if="$mnt/part-$i.bin" of=/dev/null bs=1M status=none; done; t1=$(now)
-mount_parts=$(elapsed "$t0" "$t1")
-printf 'cold read     : mount %6.2f s (%5s MiB/s)  openssl dgst %6.2f s (%5s MiB/s)  ratio %.2f (4 files in order, page cache)\n' \
-  "$mount_parts" "$(mib_s "$size_mib" "$mount_parts")" "$base_parts" "$(mib_s "$size_mib" "$base_parts")" \
-  "$(echo "$base_parts / $mount_parts" | bc -l)"
-umount_model
+read_parts() { for i in 1 2 3 4; do read_mount "$mnt/part-$i.bin"; done; }
+mounts=(); bases=()
+for ((r = 0; r < rounds; r++)); do
+  bases+=("$(time_of hash_backing "$quarter"/part-*.bin)")
+  mount_model "$quarter"
+  mounts+=("$(time_of read_parts)")
+  umount_model
+done
+cold_line "4 files in order, page cache" "${mounts[@]}" -- "${bases[@]}"
 rm -rf "$quarter"
+
+# 1d. the same file signed in 64 MiB shards: verify-ahead hashes the next shard while the
+# reader is served the current one.
+sharded=$work/sharded
+mkdir -p "$sharded"
+ln "$big" "$sharded/big.bin"
+"$sigmount" sign key --private-key "$work/key.pem" --serialization shards \
+  --shard-size $((64 << 20)) --signature "$sharded/model.sig" "$sharded" >/dev/null
+mounts=(); bases=()
+for ((r = 0; r < rounds; r++)); do
+  bases+=("$(time_of hash_backing "$big")")
+  mount_model "$sharded"
+  mounts+=("$(time_of read_mount "$mnt/big.bin")")
+  umount_model
+done
+cold_line "64 MiB shards, page cache" "${mounts[@]}" -- "${bases[@]}"
+rm -rf "$sharded"
 mount_model "$work/model"
+read_mount "$mnt/big.bin"
 
 # 2. warm (best of 3 each: single runs are noisy on a shared VM)
 best_dd() {
@@ -155,16 +198,20 @@ for d in range(100):
             out.write(os.urandom(64))
 PY
 sign "$many"
-t0=$(now); mount_model "$many"; t1=$(now)
-printf 'mount time    : 10,000-file manifest %.3f s' "$(elapsed "$t0" "$t1")"
-umount_model
+mount_times() {  # MODEL: the median of 5 mounts
+  local times=() i
+  for i in 1 2 3 4 5; do
+    times+=("$(time_of mount_model "$1")")
+    umount_model
+  done
+  median "${times[@]}"
+}
+printf 'mount time    : 10,000-file manifest %.3f s' "$(mount_times "$many")"
 sparse=$work/sparse
 mkdir -p "$sparse"
 truncate -s 64G "$sparse/huge.bin"
 sign "$sparse"
-t0=$(now); mount_model "$sparse"; t1=$(now)
-printf ', 64 GiB sparse file %.3f s (no hashing at mount)\n' "$(elapsed "$t0" "$t1")"
-umount_model
+printf ', 64 GiB sparse file %.3f s (medians of 5; no hashing at mount)\n' "$(mount_times "$sparse")"
 
 printf 'daemon RSS    : %s MiB after the cold read (peak %s MiB; cache limit %s)\n' \
   "$((rss_kib / 1024))" "$((hwm_kib / 1024))" \
