@@ -289,9 +289,11 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
       if (cache_.reserve(bytes.bytes().size(), eviction)) {
         keep = true;
         reserved += bytes.bytes().size();
-      } else {
+      } else if (background == nullptr) {
         read_ahead = false;  // keep what we hold contiguous; the rest is re-read on demand
       }
+      // Verifying ahead goes on trying: room opens up as the reader is served what it waits
+      // for, and every block kept now is one the reader need not re-read later.
     }
     if (keep) held.push_back({block, bytes.buffer(), !pinned});
   };
@@ -600,6 +602,7 @@ CounterSnapshot VerifiedFileCore::counters() const {
   out.cache_capacity = cache_.capacity();
   out.fingerprint_bytes = fingerprint_budget_.held_bytes();
   out.fingerprints_dropped = fingerprint_budget_.dropped_shards();
+  out.pool_overflows = pool_->overflows();
   out.bytes_served = counters_.bytes_served;
   out.reads = counters_.reads;
   out.failed_closed = failed_closed_;

@@ -89,6 +89,7 @@ struct CounterSnapshot {
   std::uint64_t cache_capacity = 0;
   std::uint64_t fingerprint_bytes = 0;
   std::uint64_t fingerprints_dropped = 0;  // shards that lost theirs to the budget
+  std::uint64_t pool_overflows = 0;        // block buffers the pool had no slot for
   std::uint64_t bytes_served = 0;
   std::uint64_t reads = 0;
   bool failed_closed = false;

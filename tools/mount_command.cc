@@ -49,6 +49,7 @@ nlohmann::ordered_json status_object(const MountCommand& command,
                                      {"cached_bytes", c.cached_bytes},
                                      {"fingerprint_bytes", c.fingerprint_bytes},
                                      {"fingerprints_dropped", c.fingerprints_dropped},
+      {"pool_overflows", c.pool_overflows},
                                      {"bytes_served", c.bytes_served},
                                      {"reads", c.reads}};
   return {{"mountpoint", command.mountpoint.string()},
