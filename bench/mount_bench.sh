@@ -90,33 +90,34 @@ for ((r = 0; r < rounds; r++)); do
 done
 cold_line "target >= 0.8; both from disk" "${mounts[@]}" -- "${bases[@]}"
 
+# warm_pairs LABEL MODEL_DIR READ_CMD: ROUNDS pairs with the backing files in the page cache,
+# openssl over MODEL_DIR's files, then READ_CMD through a fresh mount of MODEL_DIR.
+warm_pairs() {
+  local label=$1 model=$2 read_cmd=$3 r
+  local files=("$model"/*.bin)
+  cat "${files[@]}" >/dev/null
+  mounts=(); bases=()
+  for ((r = 0; r < rounds; r++)); do
+    bases+=("$(time_of hash_backing "${files[@]}")")
+    mount_model "$model"
+    mounts+=("$(time_of "$read_cmd")")
+    umount_model
+  done
+  cold_line "$label" "${mounts[@]}" -- "${bases[@]}"
+}
+
 # 1b. backing file in the page cache: the daemon must hash everything before the first byte
 # and re-check what did not fit its cache, openssl just hashes.
-cat "$big" >/dev/null
-mounts=(); bases=()
-for ((r = 0; r < rounds; r++)); do
-  bases+=("$(time_of hash_backing "$big")")
-  mount_model "$work/model"
-  mounts+=("$(time_of read_mount "$mnt/big.bin")")
-  umount_model
-done
-cold_line "backing file in page cache" "${mounts[@]}" -- "${bases[@]}"
+read_big() { read_mount "$mnt/big.bin"; }
+warm_pairs "backing file in page cache" "$work/model" read_big
 
 # 1c. a model of 4 files of SIZE/4, read in order, backing files in the page cache.
 quarter=$work/quarter
 mkdir -p "$quarter"
 for i in 1 2 3 4; do head -c "$((size_mib << 18))" "$big" >"$quarter/part-$i.bin"; done
 sign "$quarter"
-cat "$quarter"/part-*.bin >/dev/null
 read_parts() { for i in 1 2 3 4; do read_mount "$mnt/part-$i.bin"; done; }
-mounts=(); bases=()
-for ((r = 0; r < rounds; r++)); do
-  bases+=("$(time_of hash_backing "$quarter"/part-*.bin)")
-  mount_model "$quarter"
-  mounts+=("$(time_of read_parts)")
-  umount_model
-done
-cold_line "4 files in order, page cache" "${mounts[@]}" -- "${bases[@]}"
+warm_pairs "4 files in order, page cache" "$quarter" read_parts
 rm -rf "$quarter"
 
 # 1d. the same file signed in 64 MiB shards: verify-ahead hashes the next shard while the
@@ -126,14 +127,7 @@ mkdir -p "$sharded"
 ln "$big" "$sharded/big.bin"
 "$sigmount" sign key --private-key "$work/key.pem" --serialization shards \
   --shard-size $((64 << 20)) --signature "$sharded/model.sig" "$sharded" >/dev/null
-mounts=(); bases=()
-for ((r = 0; r < rounds; r++)); do
-  bases+=("$(time_of hash_backing "$big")")
-  mount_model "$sharded"
-  mounts+=("$(time_of read_mount "$mnt/big.bin")")
-  umount_model
-done
-cold_line "64 MiB shards, page cache" "${mounts[@]}" -- "${bases[@]}"
+warm_pairs "64 MiB shards, page cache" "$sharded" read_big
 rm -rf "$sharded"
 mount_model "$work/model"
 read_mount "$mnt/big.bin"

@@ -2,16 +2,20 @@
 
 namespace sigmount::fs {
 
-std::vector<std::string> split_option_list(std::string_view list) {
-  std::vector<std::string> options;
+std::vector<std::string> split_nonempty(std::string_view list, char separator) {
+  std::vector<std::string> items;
   std::size_t start = 0;
   while (start <= list.size()) {
-    std::size_t comma = list.find(',', start);
-    if (comma == std::string_view::npos) comma = list.size();
-    if (comma > start) options.emplace_back(list.substr(start, comma - start));
-    start = comma + 1;
+    std::size_t end = list.find(separator, start);
+    if (end == std::string_view::npos) end = list.size();
+    if (end > start) items.emplace_back(list.substr(start, end - start));
+    start = end + 1;
   }
-  return options;
+  return items;
+}
+
+std::vector<std::string> split_option_list(std::string_view list) {
+  return split_nonempty(list, ',');
 }
 
 }  // namespace sigmount::fs

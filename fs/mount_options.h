@@ -52,5 +52,7 @@ struct MountOptions {
 // trailing ',', "") are dropped. Used by fs/fuse_session.cc and the mount.fuse helper in
 // tools/mount_command.cc, so both read a list the same way.
 std::vector<std::string> split_option_list(std::string_view list);
+// The same for any separator (sigmount.ca's "CA1:CA2" list).
+std::vector<std::string> split_nonempty(std::string_view list, char separator);
 
 }  // namespace sigmount::fs

@@ -49,7 +49,7 @@ nlohmann::ordered_json status_object(const MountCommand& command,
                                      {"cached_bytes", c.cached_bytes},
                                      {"fingerprint_bytes", c.fingerprint_bytes},
                                      {"fingerprints_dropped", c.fingerprints_dropped},
-      {"pool_overflows", c.pool_overflows},
+                                     {"pool_overflows", c.pool_overflows},
                                      {"bytes_served", c.bytes_served},
                                      {"reads", c.reads}};
   return {{"mountpoint", command.mountpoint.string()},
@@ -176,13 +176,7 @@ int run_mount_helper(std::span<const std::string> args) {
         if (key_name == "key") {
           key = value;
         } else if (key_name == "ca") {
-          std::size_t from = 0;
-          while (from <= value.size()) {
-            std::size_t colon = value.find(':', from);
-            if (colon == std::string::npos) colon = value.size();
-            if (colon > from) cas.emplace_back(value.substr(from, colon - from));
-            from = colon + 1;
-          }
+          for (std::string& ca : fs::split_nonempty(value, ':')) cas.push_back(std::move(ca));
         } else if (key_name == "identity") {
           identity = value;
         } else if (key_name == "issuer") {

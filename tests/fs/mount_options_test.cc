@@ -35,6 +35,13 @@ TEST(SplitOptionList, HasNoEscapingQuotingOrTrimming) {
   EXPECT_EQ(split_option_list("x=1,2"), Options({"x=1", "2"}));
 }
 
+TEST(SplitNonempty, SplitsAtTheGivenSeparatorOnly) {
+  // sigmount.ca=CA1:CA2 (paths may hold commas, never colons here).
+  EXPECT_EQ(split_nonempty("/etc/a.pem::/etc/b,c.pem:", ':'),
+            Options({"/etc/a.pem", "/etc/b,c.pem"}));
+  EXPECT_EQ(split_nonempty(":", ':'), Options());
+}
+
 TEST(FuseOptionString, SplitsEachEntryAndDropsWhatIsNotForFuse) {
   MountOptions options;
   options.fuse_options = {"allow_other,,ro,defaults", "x-systemd.automount,max_read=4096,",
