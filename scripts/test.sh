@@ -3,14 +3,14 @@
 # fresh Debian bookworm machine:
 #   1. installs the build dependencies (skipped when present),
 #   2. gcc build (build/ci): suites unit, cli and fuse (FUSE must be available: we run as root),
-#   3. clang build with ASan+UBSan and libFuzzer (build/asan): suites unit and fuse (real
+#   3. clang build with ASan+UBSan and libFuzzer (build/asan): suites unit, cli and fuse (real
 #      mounts served by a sanitized daemon), then suite fuzz,
 # and ends with exactly one line "N passed, N failed" summed over meson's results.
 # Exits non-zero if any test or build failed.
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
+cd "$repo" || exit 2
 # shellcheck source=setup.sh
 source scripts/setup.sh
 
@@ -92,14 +92,15 @@ else
   failed=$((failed + 1))
 fi
 
-# clang + ASan + UBSan: unit tests and real mounts must be clean (the fuse tests fail on any
-# report from the daemon: tests/meson.build); then short libFuzzer runs of every parser.
+# clang + ASan + UBSan: unit tests, the binary and real mounts must be clean (the fuse tests
+# fail on any report from the daemon: tests/meson.build); then short libFuzzer runs of every
+# parser.
 if CC=clang CXX=clang++ setup_build build/asan \
     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true; then
   # For the fuzzers; the other tests get the same options from tests/meson.build.
   export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1
   export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
-  run_suites build/asan --suite unit --suite fuse --timeout-multiplier 4
+  run_suites build/asan --suite unit --suite cli --suite fuse --timeout-multiplier 4
   run_suites build/asan --suite fuzz --timeout-multiplier 2
 else
   echo "test.sh: clang ASan/UBSan build failed" >&2
