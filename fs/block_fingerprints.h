@@ -60,7 +60,8 @@ class TaggedBlock {
 };
 
 struct BlockMismatch {
-  // "tag:" hex of the recorded and the found fingerprint, or "length N"
+  // For the log: "the verified bytes" / "different bytes", or "length N" for each side. Never
+  // the tags.
   std::string expected;
   std::string actual;
 };
