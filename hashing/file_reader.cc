@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -60,15 +61,15 @@ class IoUring {
 
 class IoUringReader final : public FileReader {
  public:
-  IoUringReader() : ring_(kEntries) {}
+  IoUringReader() { ring_.emplace(kEntries); }
   // The kernel may still be writing into the caller's buffer: wait for it before the ring (and
   // then the buffer) goes away.
   ~IoUringReader() override {
     while (in_flight_) {
       io_uring_cqe* cqe = nullptr;
-      const int rc = io_uring_wait_cqe(ring_.get(), &cqe);
+      const int rc = io_uring_wait_cqe(ring_->get(), &cqe);
       if (rc == -EINTR) continue;
-      if (rc == 0) io_uring_cqe_seen(ring_.get(), cqe);
+      if (rc == 0) io_uring_cqe_seen(ring_->get(), cqe);
       in_flight_ = false;
     }
   }
@@ -82,6 +83,7 @@ class IoUringReader final : public FileReader {
 
   void begin_read(int fd, std::uint64_t offset, std::span<std::uint8_t> out) override {
     if (in_flight_) throw std::logic_error("FileReader: a read is already outstanding");
+    if (!ring_) ring_.emplace(kEntries);  // the last one was dropped after a failed submit
     fd_ = fd;
     offset_ = offset;
     rest_ = out;
@@ -91,7 +93,7 @@ class IoUringReader final : public FileReader {
   void complete_read() override {
     while (in_flight_) {
       io_uring_cqe* cqe = nullptr;
-      const int rc = io_uring_wait_cqe(ring_.get(), &cqe);
+      const int rc = io_uring_wait_cqe(ring_->get(), &cqe);
       if (rc == -EINTR || rc == -EAGAIN || rc == -EBUSY) continue;
       if (rc < 0) {
         // The read is still in flight: the kernel may write into `out` later, after the caller
@@ -100,7 +102,7 @@ class IoUringReader final : public FileReader {
         std::abort();
       }
       const int res = cqe->res;
-      io_uring_cqe_seen(ring_.get(), cqe);
+      io_uring_cqe_seen(ring_->get(), cqe);
       in_flight_ = false;
       if (res == -EINTR || res == -EAGAIN) {
         submit();
@@ -123,20 +125,27 @@ class IoUringReader final : public FileReader {
   static constexpr std::size_t kMaxRead = std::size_t{1} << 30;
 
   void submit() {
-    io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
+    io_uring_sqe* sqe = io_uring_get_sqe(ring_->get());
     if (sqe == nullptr) throw std::logic_error("io_uring: no free submission entry");
     const auto len = static_cast<unsigned>(std::min(rest_.size(), kMaxRead));
     io_uring_prep_read(sqe, fd_, rest_.data(), len, offset_);
     for (;;) {
-      const int rc = io_uring_submit(ring_.get());
+      const int rc = io_uring_submit(ring_->get());
       if (rc == -EINTR || rc == -EAGAIN) continue;
-      if (rc < 0) throw_errno(-rc, "io_uring_submit");
+      if (rc < 0) {
+        // The read stays queued in the ring, and any later submit would send it: the kernel
+        // would write into `rest_` after the caller freed it, or after it was hashed. Dropping
+        // the ring drops it (without SQPOLL the kernel sees an entry only when it is submitted);
+        // the next read makes a new ring.
+        ring_.reset();
+        throw_errno(-rc, "io_uring_submit");
+      }
       break;
     }
     in_flight_ = true;
   }
 
-  IoUring ring_;
+  std::optional<IoUring> ring_;
   int fd_ = -1;
   std::uint64_t offset_ = 0;
   std::span<std::uint8_t> rest_;
