@@ -1,13 +1,14 @@
 // Hashing one shard against its signed digest while recording a fingerprint per 64 KiB block,
 // and checking a block read again later against its fingerprint.
 //
-// A fingerprint is the block's keyed Poly1305 tag (hashing/block_mac.h: 128 bits under a key that
-// never leaves the daemon). Tags are computed on the thread that reads the block, while its
-// bytes are in the CPU cache, and are trusted only because the shard digest computed over the
-// very same buffers matched the signed one: a ShardHasher hands them out only through
-// `matches()`. A block read again is tagged and compared, at ~4x the speed of re-hashing it.
-// (SHA-256 chaining values came for free with SHA-256 shard digests but made every re-check cost
-// a SHA-256 pass; BLAKE3 tags at 1.6 GB/s were measured too slow to pay for themselves.)
+// A fingerprint is the block's keyed tag (hashing/block_mac.h: Poly1305 sealed with AES-128, 128
+// bits under keys that never leave the daemon; tags are not logged either). Tags are computed on
+// the thread that reads the block, while its bytes are in the CPU cache, and are trusted only
+// because the shard digest computed over the very same buffers matched the signed one: a
+// ShardHasher hands them out only through `matches()`. A block read again is tagged and compared,
+// at ~4x the speed of re-hashing it. (SHA-256 chaining values came for free with SHA-256 shard
+// digests but made every re-check cost a SHA-256 pass; BLAKE3 tags at 1.6 GB/s were measured too
+// slow to pay for themselves.)
 #pragma once
 
 #include <array>
