@@ -15,6 +15,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <stop_token>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -75,6 +77,23 @@ class BlockedSignals {
  private:
   sigset_t previous_{};
 };
+
+// --fail-closed: after the first mismatch the core fails every read, but the kernel answers
+// reads of pages it has cached without asking the daemon. Dropping them for every file (which
+// also unmaps them from mmaps) makes every read of the mount fail. On a thread of its own:
+// dropping waits for pages locked by reads in flight, which the loop's threads must answer.
+void drop_kernel_cache_once_failed_closed(fuse_session* session, FuseFilesystem& fs,
+                                          EventLogger& log, const std::stop_token& stop) {
+  if (!fs.core().wait_until_failed_closed(stop)) return;
+  std::size_t files = 0;
+  for (std::uint64_t inode = 1; inode <= fs.tree().size(); ++inode) {
+    const ModelTree::Node* node = fs.tree().node(inode);
+    if (node == nullptr || node->is_directory) continue;
+    // Fails with ENOENT for a file the kernel never looked up: it caches nothing of it.
+    if (fuse_lowlevel_notify_inval_inode(session, inode, 0, 0) == 0) ++files;
+  }
+  log.event("failed_closed", "{\"kernel_cache_dropped_files\":" + std::to_string(files) + "}");
+}
 
 }  // namespace
 
@@ -167,8 +186,14 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   // blocks until then), raise the readahead window so the kernel asks for 1 MiB at a time
   // (FUSE only lets the daemon lower it; the bdi default is 128 KiB), then report ready.
   std::thread ready_thread;
+  std::jthread cache_dropper;
   {
-    BlockedSignals blocked;  // the helper must not take the signals meant for the loop
+    BlockedSignals blocked;  // the helpers must not take the signals meant for the loop
+    if (options.fail_closed) {
+      cache_dropper = std::jthread([&, se = session.get()](const std::stop_token& stop) {
+        drop_kernel_cache_once_failed_closed(se, fs, log, stop);
+      });
+    }
     ready_thread = std::thread([&, write_fd = ready_pipe[1]] {
       const std::string problem = set_read_ahead_kb(mountpoint, 1024);
       if (problem.empty()) {
@@ -190,6 +215,10 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   fuse_loop_cfg_set_max_threads(config.get(), options.max_threads > 0 ? options.max_threads : 10);
   const int loop_result = fuse_session_loop_mt(session.get(), config.get());
   ready_thread.join();
+  if (cache_dropper.joinable()) {
+    cache_dropper.request_stop();
+    cache_dropper.join();
+  }
 
   fuse_session_unmount(session.get());
   fuse_remove_signal_handlers(session.get());

@@ -172,6 +172,11 @@ void VerifiedFileCore::verify_ahead_loop(const std::stop_token& stop) {
   }
 }
 
+bool VerifiedFileCore::wait_until_failed_closed(const std::stop_token& stop) {
+  std::unique_lock lock(failed_closed_mutex_);
+  return failed_closed_changed_.wait(lock, stop, [&] { return failed_closed_.load(); });
+}
+
 void VerifiedFileCore::wait_for_verify_ahead() {
   std::unique_lock lock(ahead_mutex_);
   ahead_idle_.wait(lock, [&] { return ahead_queue_.empty() && !ahead_busy_; });
@@ -185,7 +190,11 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
                                        std::uint64_t offset, std::uint64_t length,
                                        const std::string& expected, const std::string& actual) {
   ++counters_.mismatches;
-  if (options_.fail_closed) failed_closed_ = true;
+  if (options_.fail_closed && !failed_closed_.exchange(true)) {
+    // Taken so that a waiter between its check and its sleep cannot miss the notification.
+    { std::lock_guard lock(failed_closed_mutex_); }
+    failed_closed_changed_.notify_all();
+  }
   nlohmann::json line = {{"time", utc_timestamp()},
                          {"event", "mismatch"},
                          {"file", files_[file].path},

@@ -144,6 +144,11 @@ class VerifiedFileCore {
   // Waits until the background thread has verified everything queued so far (tests).
   void wait_for_verify_ahead();
 
+  // With fail_closed: blocks until the first mismatch has failed the mount closed (true) or
+  // `stop` is requested (false). The FUSE layer then drops what the kernel has cached, which
+  // the core cannot refuse to serve.
+  bool wait_until_failed_closed(const std::stop_token& stop);
+
  private:
   struct ShardState;
   struct FileState {
@@ -204,6 +209,9 @@ class VerifiedFileCore {
   WorkerPool workers_;
   FingerprintBudget fingerprint_budget_;
   std::atomic<bool> failed_closed_{false};
+  // Guards nothing but the wait in wait_until_failed_closed; never held with another lock.
+  std::mutex failed_closed_mutex_;
+  std::condition_variable_any failed_closed_changed_;
 
   // The verify-ahead queue. `ahead_mutex_` guards ahead_queue_ and ahead_busy_ only; it is
   // never held with another lock. ahead_idle_ is notified when the queue is empty and the

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -289,6 +290,28 @@ TEST(Core, FailClosedStopsEveryReadAfterTheFirstMismatch) {
     EXPECT_EQ(after.ok(), !fail_closed) << "fail_closed=" << fail_closed;
     EXPECT_EQ(core->counters().failed_closed, fail_closed);
   }
+}
+
+TEST(Core, AWaiterLearnsWhenTheMountFailsClosedOrIsStopped) {
+  Fixture fx({{"a", 2 * kB}});
+  auto core = fx.core(64ULL << 20, /*fail_closed=*/true);
+  std::atomic<int> woke{-1};
+  std::jthread waiter(
+      [&](const std::stop_token& stop) { woke = core->wait_until_failed_closed(stop) ? 1 : 0; });
+  fx.store->flip(fx.index("a"), 5);
+  EXPECT_EQ(core->read(fx.index("a"), 0, 10).error(), EIO);
+  waiter.join();
+  EXPECT_EQ(woke, 1);
+
+  auto open_core = fx.core(64ULL << 20, /*fail_closed=*/false);
+  std::atomic<int> stopped{-1};
+  std::jthread never([&](const std::stop_token& stop) {
+    stopped = open_core->wait_until_failed_closed(stop) ? 1 : 0;
+  });
+  EXPECT_EQ(open_core->read(fx.index("a"), 0, 10).error(), EIO) << "a mismatch, not fail-closed";
+  never.request_stop();
+  never.join();
+  EXPECT_EQ(stopped, 0);
 }
 
 TEST(Core, TheNextShardIsVerifiedAheadOfTheReader) {

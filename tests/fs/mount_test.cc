@@ -398,6 +398,29 @@ TEST(Mount, ShardedModelWithVerifyAllAndFailClosed) {
   EXPECT_EQ(pread_file(lazy / "dir/sub/tokenizer.bin", 0, 10).error, EIO) << "fail-closed";
 }
 
+// The kernel answers reads of pages it has cached without asking the daemon: fail-closed must
+// drop them, or a file read before the mismatch stays readable.
+TEST(Mount, FailClosedAlsoFailsReadsTheKernelHadCached) {
+  Model model(kModel);
+  Mount mount(model, {"--fail-closed"});
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  const std::string cached = "dir/sub/tokenizer.bin";
+  const Bytes& signed_bytes = model.content.at(cached);
+  ASSERT_EQ(pread_file(mount / cached, 0, signed_bytes.size()).bytes, signed_bytes);
+  ASSERT_EQ(pread_file(mount / cached, 0, 4096).error, 0) << "served from the kernel's cache";
+
+  flip_byte(model.source / "config.json", 3);
+  EXPECT_EQ(pread_file(mount / "config.json", 0, 10).error, EIO);
+  // The cache is dropped on a thread of the daemon, just after the mismatch.
+  int error = 0;
+  for (int attempt = 0; attempt < 100 && error == 0; ++attempt) {
+    error = pread_file(mount / cached, 0, 4096).error;
+    if (error == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(error, EIO) << "a page the kernel had cached was still served after fail-closed";
+  EXPECT_TRUE(mount.status()["failed_closed"].get<bool>());
+}
+
 TEST(Mount, MissingFileOrWrongKeyRefusesTheMount) {
   Model model(kModel);
   std::filesystem::remove(model.source / "dir/sub/tokenizer.bin");
