@@ -408,6 +408,12 @@ TEST(Mount, FailClosedAlsoFailsReadsTheKernelHadCached) {
   const Bytes& signed_bytes = model.content.at(cached);
   ASSERT_EQ(pread_file(mount / cached, 0, signed_bytes.size()).bytes, signed_bytes);
   ASSERT_EQ(pread_file(mount / cached, 0, 4096).error, 0) << "served from the kernel's cache";
+  const int fd = ::open((mount / cached).c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  void* map = ::mmap(nullptr, signed_bytes.size(), PROT_READ, MAP_SHARED, fd, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  const auto* mapped = static_cast<const volatile std::uint8_t*>(map);
+  ASSERT_EQ(mapped[100], signed_bytes[100]);
 
   flip_byte(model.source / "config.json", 3);
   EXPECT_EQ(pread_file(mount / "config.json", 0, 10).error, EIO);
@@ -418,6 +424,22 @@ TEST(Mount, FailClosedAlsoFailsReadsTheKernelHadCached) {
     if (error == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(error, EIO) << "a page the kernel had cached was still served after fail-closed";
+  // The mapping lost its pages too: touching one now faults, the read fails, SIGBUS. In a
+  // child, which faults the page afresh (fork copies no page table entries of shared file
+  // mappings), so the parent's earlier access does not matter.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGBUS, SIG_DFL);  // not a sanitizer's handler: the death is the expected outcome
+    const std::uint8_t byte = mapped[100];
+    ::_exit(byte == signed_bytes[100] ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+      << "a mapped page was still readable after fail-closed (status " << status << ")";
+  ::munmap(map, signed_bytes.size());
+  ::close(fd);
   EXPECT_TRUE(mount.status()["failed_closed"].get<bool>());
 }
 
