@@ -4,15 +4,18 @@
 #include <fcntl.h>
 #include <fuse3/fuse_lowlevel.h>
 #include <pthread.h>
-#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t, pthread_sigmask
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <latch>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <stop_token>
@@ -20,6 +23,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "fs/stop_signals.h"
 
 namespace sigmount::fs {
 namespace {
@@ -63,21 +68,6 @@ std::string json_field(const char* key, const std::string& value) {
                                            nlohmann::json::error_handler_t::replace);
 }
 
-// Blocks the signals libfuse handles in the calling thread; restores on destruction.
-class BlockedSignals {
- public:
-  BlockedSignals() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) sigaddset(&set, sig);
-    pthread_sigmask(SIG_BLOCK, &set, &previous_);
-  }
-  ~BlockedSignals() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
-
- private:
-  sigset_t previous_{};
-};
-
 // --fail-closed: after the first mismatch the core fails every read, but the kernel answers
 // reads of pages it has cached without asking the daemon. Dropping them for every file (which
 // also unmaps them from mmaps) makes every read of the mount fail. On a thread of its own:
@@ -93,6 +83,14 @@ void drop_kernel_cache_once_failed_closed(fuse_session* session, FuseFilesystem&
     if (fuse_lowlevel_notify_inval_inode(session, inode, 0, 0) == 0) ++files;
   }
   log.event("failed_closed", "{\"kernel_cache_dropped_files\":" + std::to_string(files) + "}");
+}
+
+// Waits `interval` or until `stop` is requested.
+void sleep_unless_stopped(const std::stop_token& stop, std::chrono::milliseconds interval) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  wake.wait_for(lock, stop, interval, [] { return false; });
 }
 
 }  // namespace
@@ -129,6 +127,10 @@ std::string set_read_ahead_kb(const std::filesystem::path& path, unsigned kib) {
 int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
                const std::string& fsname, const MountOptions& options, EventLogger& log,
                const std::function<void()>& on_daemon_start) {
+  // Before the mount: from then on a stop signal must unmount, not kill the process.
+  const StopSignals stop_signals;
+  const ThreadWaker waker;
+
   const std::string fuse_options = fuse_option_string(options, fsname);
   std::vector<std::string> argv_strings = {"sigmount", "-o", fuse_options};
   std::vector<char*> argv;
@@ -141,6 +143,8 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
       fuse_session_new(&args, &FuseFilesystem::operations(), sizeof(fuse_lowlevel_ops), &fs));
   if (!session)
     throw std::runtime_error("cannot start a FUSE session (options: " + fuse_options + ")");
+  // The stop signals are blocked, so these handlers never run for them; libfuse's SIGPIPE
+  // handler keeps a write to a closed pipe from killing the daemon.
   if (fuse_set_signal_handlers(session.get()) != 0) {
     throw std::runtime_error("cannot install signal handlers");
   }
@@ -182,16 +186,24 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
     if (on_daemon_start) on_daemon_start();
   }
 
-  // Once the loop runs: wait for the kernel's INIT to be answered (a stat of the mountpoint
-  // blocks until then), raise the readahead window so the kernel asks for 1 MiB at a time
-  // (FUSE only lets the daemon lower it; the bdi default is 128 KiB), then report ready.
+  // Helper threads that wait on requests only the loop answers. The loop must not end before
+  // they are done, or they wait forever and so does the daemon, joining them.
+  // - ready: once the loop runs, waits for the kernel's INIT to be answered (a stat of the
+  //   mountpoint blocks until then), raises the readahead window so the kernel asks for 1 MiB
+  //   at a time (FUSE only lets the daemon lower it; the bdi default is 128 KiB), then reports
+  //   ready.
+  // - cache_dropper (--fail-closed): drops the kernel's cache once the mount failed closed,
+  //   which waits for pages locked by reads in flight.
+  std::latch helpers_done(options.fail_closed ? 2 : 1);
   std::thread ready_thread;
   std::jthread cache_dropper;
   {
-    BlockedSignals blocked;  // the helpers must not take the signals meant for the loop
+    // Only the loop's thread may be woken (see stop_watcher).
+    const BlockedSignals not_woken({ThreadWaker::kSignal});
     if (options.fail_closed) {
       cache_dropper = std::jthread([&, se = session.get()](const std::stop_token& stop) {
         drop_kernel_cache_once_failed_closed(se, fs, log, stop);
+        helpers_done.count_down();
       });
     }
     ready_thread = std::thread([&, write_fd = ready_pipe[1]] {
@@ -207,23 +219,45 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
         [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);
         ::close(write_fd);
       }
+      helpers_done.count_down();
     });
+  }
+  // Takes the stop signals. It ends the loop only once the helpers are done; until then the
+  // loop keeps answering the requests they wait on.
+  std::jthread stop_watcher;
+  {
+    const BlockedSignals not_woken({ThreadWaker::kSignal});
+    stop_watcher = std::jthread(
+        [&, se = session.get(), loop_thread = pthread_self()](const std::stop_token& stop) {
+          const int signal = stop_signals.wait(stop);
+          if (signal == 0) return;  // the loop ended on its own: the mount is gone
+          log.event("stopping", json_field("signal", StopSignals::name(signal)));
+          cache_dropper.request_stop();
+          helpers_done.wait();
+          fuse_session_exit(se);
+          // The loop's thread sees the exit flag when its wait is interrupted. A wake-up sent just
+          // before it began to wait is lost, so repeat it until the loop has returned.
+          while (!stop.stop_requested()) {
+            ThreadWaker::wake(loop_thread);
+            sleep_unless_stopped(stop, std::chrono::milliseconds(20));
+          }
+        });
   }
 
   LoopConfig config(fuse_loop_cfg_create());
   fuse_loop_cfg_set_clone_fd(config.get(), 1);
   fuse_loop_cfg_set_max_threads(config.get(), options.max_threads > 0 ? options.max_threads : 10);
   const int loop_result = fuse_session_loop_mt(session.get(), config.get());
-  ready_thread.join();
-  if (cache_dropper.joinable()) {
-    cache_dropper.request_stop();
-    cache_dropper.join();
-  }
-
+  stop_watcher.request_stop();
+  stop_watcher.join();
+  cache_dropper.request_stop();
+  if (cache_dropper.joinable()) cache_dropper.join();
+  // The loop may also have ended on an error before INIT was answered: unmounting closes the
+  // last device descriptor, which aborts the connection and so ends the ready thread's wait.
   fuse_session_unmount(session.get());
+  ready_thread.join();
   fuse_remove_signal_handlers(session.get());
   log.event("unmounted", json_field("mountpoint", mountpoint.string()));
-  // Positive: the signal that ended the loop (a clean stop). Negative: an error.
   return loop_result < 0 ? 1 : 0;
 }
 

@@ -1,0 +1,100 @@
+// Stop signals are taken by one waiting thread and never kill the process; the waker
+// interrupts a blocking call. Each case runs in a forked child: a process-directed signal goes
+// to any thread that does not block it, and the test runner's threads do not.
+#include "fs/stop_signals.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+namespace sigmount::fs {
+namespace {
+
+// Runs `body` in a child process; returns its exit code, or 128 + the signal that killed it.
+int in_child(const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(body());
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(StopSignals, ASignalToTheProcessIsTakenByTheWaitingThread) {
+  for (const int sent : {SIGTERM, SIGINT, SIGHUP}) {
+    EXPECT_EQ(
+        in_child([sent] {
+          const StopSignals signals;
+          int taken = -1;
+          std::jthread waiter([&](const std::stop_token& stop) { taken = signals.wait(stop); });
+          ::kill(::getpid(), sent);
+          waiter.join();
+          return taken == sent ? 0 : 1;
+        }),
+        0)
+        << StopSignals::name(sent);
+  }
+}
+
+TEST(StopSignals, WaitReturnsZeroOnceStopIsRequested) {
+  const StopSignals signals;
+  std::jthread waiter([&](const std::stop_token& stop) { EXPECT_EQ(signals.wait(stop), 0); });
+  waiter.request_stop();
+}
+
+TEST(StopSignals, ASignalNobodyWaitedForIsDiscardedNotFatal) {
+  EXPECT_EQ(in_child([] {
+              {
+                const StopSignals signals;
+                ::kill(::getpid(), SIGTERM);
+              }
+              return 0;
+            }),
+            0);
+  // Control: without StopSignals the same signal kills the child.
+  EXPECT_EQ(in_child([] {
+              ::kill(::getpid(), SIGTERM);
+              return 0;
+            }),
+            128 + SIGTERM);
+}
+
+TEST(ThreadWaker, InterruptsABlockingCallInTheTargetThread) {
+  const ThreadWaker waker;
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  std::atomic<pthread_t> reader_thread{};
+  std::atomic<bool> started{false};
+  std::atomic<bool> finished{false};
+  int read_errno = 0;
+  std::thread reader([&] {
+    reader_thread = pthread_self();
+    started = true;
+    char byte = 0;
+    if (::read(pipe_fds[0], &byte, 1) < 0) read_errno = errno;
+    finished = true;
+  });
+  while (!started) std::this_thread::yield();
+  // The wake-up may come before the read begins; repeat it, as the daemon does. The reader is
+  // joined only after the last one, so it is never sent to a thread that is gone.
+  std::thread repeat([&] {
+    while (!finished) {
+      ThreadWaker::wake(reader_thread);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  repeat.join();
+  reader.join();
+  EXPECT_EQ(read_errno, EINTR);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+}
+
+}  // namespace
+}  // namespace sigmount::fs
