@@ -3,7 +3,9 @@
 
 #include <fcntl.h>
 #include <fuse3/fuse_lowlevel.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -13,7 +15,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
-#include <latch>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -85,6 +86,41 @@ void drop_kernel_cache_once_failed_closed(fuse_session* session, FuseFilesystem&
   log.event("failed_closed", "{\"kernel_cache_dropped_files\":" + std::to_string(files) + "}");
 }
 
+// Counts the helper threads still running, for the stop watcher to wait on.
+class HelperCount {
+ public:
+  explicit HelperCount(int running) : running_(running) {}
+  void done() {
+    {
+      const std::lock_guard lock(mutex_);
+      --running_;
+    }
+    all_done_.notify_all();
+  }
+  // False if `stop` came first.
+  bool wait_all_done(const std::stop_token& stop) {
+    std::unique_lock lock(mutex_);
+    return all_done_.wait(lock, stop, [&] { return running_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;  // guards running_
+  std::condition_variable_any all_done_;
+  int running_;
+};
+
+// Unmounts on every way out, exceptions included: a dead mount would answer ENOTCONN until
+// someone ran fusermount3 -u. A no-op once the session was unmounted.
+struct UnmountOnExit {
+  fuse_session* session;
+  ~UnmountOnExit() { fuse_session_unmount(session); }
+};
+
+struct SignalHandlersInstalled {
+  fuse_session* session;
+  ~SignalHandlersInstalled() { fuse_remove_signal_handlers(session); }
+};
+
 // Waits `interval` or until `stop` is requested.
 void sleep_unless_stopped(const std::stop_token& stop, std::chrono::milliseconds interval) {
   std::mutex mutex;
@@ -148,11 +184,29 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   if (fuse_set_signal_handlers(session.get()) != 0) {
     throw std::runtime_error("cannot install signal handlers");
   }
+  const SignalHandlersInstalled handlers{session.get()};
+
+  // Helper threads that wait on requests only the loop answers; the loop must not end before
+  // they are done, or they wait forever and so does the daemon, joining them.
+  // - ready: once the loop runs, waits for the kernel's INIT to be answered (a stat of the
+  //   mountpoint blocks until then), raises the readahead window so the kernel asks for 1 MiB
+  //   at a time (FUSE only lets the daemon lower it; the bdi default is 128 KiB), then reports
+  //   ready.
+  // - cache_dropper (--fail-closed): drops the kernel's cache once the mount failed closed,
+  //   which waits for pages locked by reads in flight.
+  // - stop_watcher: takes the stop signals and ends the loop once the other two are done.
+  // Declared before the mount so that on the way out they are joined after the unmount, which
+  // aborts the connection and with it any wait of theirs.
+  HelperCount helpers(options.fail_closed ? 2 : 1);
+  std::jthread cache_dropper;
+  std::jthread ready_thread;
+  std::jthread stop_watcher;
+
   if (fuse_session_mount(session.get(), mountpoint.c_str()) != 0) {
-    fuse_remove_signal_handlers(session.get());
     throw std::runtime_error("cannot mount at " + mountpoint.string() +
                              " (is /dev/fuse there, and the mountpoint an existing directory?)");
   }
+  const UnmountOnExit unmount_on_exit{session.get()};
 
   // Daemonize: the parent waits until the child reports the mount answering, so that
   // `sigmount mount` returns with a usable mount (and fails if the daemon could not start).
@@ -162,14 +216,14 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid > 0) {
+      // The daemon's unmount aborts the connection only if it closes the last descriptor of
+      // /dev/fuse; with this copy open, a daemon whose loop failed before INIT would wait for
+      // INIT forever, and this process for it.
+      ::close(fuse_session_fd(session.get()));
       ::close(ready_pipe[1]);
-      char ready = 0;
-      ssize_t n;
-      do {
-        n = ::read(ready_pipe[0], &ready, 1);
-      } while (n < 0 && errno == EINTR);
+      const bool ready = wait_for_ready_passing_on_stop_signals(ready_pipe[0], pid, stop_signals);
       // Leave without running destructors: the session and files now belong to the child.
-      ::_exit(n == 1 ? 0 : 1);
+      ::_exit(ready ? 0 : 1);
     }
     ::close(ready_pipe[0]);
     ::setsid();
@@ -186,54 +240,17 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
     if (on_daemon_start) on_daemon_start();
   }
 
-  // Helper threads that wait on requests only the loop answers. The loop must not end before
-  // they are done, or they wait forever and so does the daemon, joining them.
-  // - ready: once the loop runs, waits for the kernel's INIT to be answered (a stat of the
-  //   mountpoint blocks until then), raises the readahead window so the kernel asks for 1 MiB
-  //   at a time (FUSE only lets the daemon lower it; the bdi default is 128 KiB), then reports
-  //   ready.
-  // - cache_dropper (--fail-closed): drops the kernel's cache once the mount failed closed,
-  //   which waits for pages locked by reads in flight.
-  std::latch helpers_done(options.fail_closed ? 2 : 1);
-  std::thread ready_thread;
-  std::jthread cache_dropper;
   {
     // Only the loop's thread may be woken (see stop_watcher).
-    const BlockedSignals not_woken({ThreadWaker::kSignal});
-    if (options.fail_closed) {
-      cache_dropper = std::jthread([&, se = session.get()](const std::stop_token& stop) {
-        drop_kernel_cache_once_failed_closed(se, fs, log, stop);
-        helpers_done.count_down();
-      });
-    }
-    ready_thread = std::thread([&, write_fd = ready_pipe[1]] {
-      const std::string problem = set_read_ahead_kb(mountpoint, 1024);
-      if (problem.empty()) {
-        log.event("read_ahead", "{\"read_ahead_kb\":1024}");
-      } else {
-        log.event("read_ahead_not_raised", json_field("reason", problem));
-      }
-      log.event("mounted", json_field("mountpoint", mountpoint.string()));
-      if (write_fd >= 0) {
-        const char ready = 1;
-        [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);
-        ::close(write_fd);
-      }
-      helpers_done.count_down();
-    });
-  }
-  // Takes the stop signals. It ends the loop only once the helpers are done; until then the
-  // loop keeps answering the requests they wait on.
-  std::jthread stop_watcher;
-  {
     const BlockedSignals not_woken({ThreadWaker::kSignal});
     stop_watcher = std::jthread(
         [&, se = session.get(), loop_thread = pthread_self()](const std::stop_token& stop) {
           const int signal = stop_signals.wait(stop);
-          if (signal == 0) return;  // the loop ended on its own: the mount is gone
+          if (signal == 0) return;  // the loop ended on its own
           log.event("stopping", json_field("signal", StopSignals::name(signal)));
           cache_dropper.request_stop();
-          helpers_done.wait();
+          // The loop may still end on its own meanwhile (an error, an unmount): then stop comes.
+          if (!helpers.wait_all_done(stop)) return;
           fuse_session_exit(se);
           // The loop's thread sees the exit flag when its wait is interrupted. A wake-up sent just
           // before it began to wait is lost, so repeat it until the loop has returned.
@@ -242,6 +259,32 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
             sleep_unless_stopped(stop, std::chrono::milliseconds(20));
           }
         });
+    if (options.fail_closed) {
+      cache_dropper = std::jthread([&, se = session.get()](const std::stop_token& stop) {
+        drop_kernel_cache_once_failed_closed(se, fs, log, stop);
+        helpers.done();
+      });
+    }
+    ready_thread = std::jthread([&, write_fd = ready_pipe[1]] {
+      // Returns once INIT is answered, or fails once the connection is gone (the loop ended
+      // first): then the mount never served, and the parent is told so by the closed pipe.
+      struct stat root {};
+      if (::stat(mountpoint.c_str(), &root) == 0) {
+        const std::string problem = set_read_ahead_kb(mountpoint, 1024);
+        if (problem.empty()) {
+          log.event("read_ahead", "{\"read_ahead_kb\":1024}");
+        } else {
+          log.event("read_ahead_not_raised", json_field("reason", problem));
+        }
+        log.event("mounted", json_field("mountpoint", mountpoint.string()));
+        if (write_fd >= 0) {
+          const char ready = 1;
+          [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);
+        }
+      }
+      if (write_fd >= 0) ::close(write_fd);
+      helpers.done();
+    });
   }
 
   LoopConfig config(fuse_loop_cfg_create());
@@ -252,11 +295,10 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   stop_watcher.join();
   cache_dropper.request_stop();
   if (cache_dropper.joinable()) cache_dropper.join();
-  // The loop may also have ended on an error before INIT was answered: unmounting closes the
-  // last device descriptor, which aborts the connection and so ends the ready thread's wait.
+  // The loop may have ended on an error before INIT was answered: unmounting closes the last
+  // device descriptor, which aborts the connection and so ends the ready thread's wait.
   fuse_session_unmount(session.get());
   ready_thread.join();
-  fuse_remove_signal_handlers(session.get());
   log.event("unmounted", json_field("mountpoint", mountpoint.string()));
   return loop_result < 0 ? 1 : 0;
 }

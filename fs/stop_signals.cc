@@ -1,5 +1,9 @@
 #include "fs/stop_signals.h"
 
+#include <poll.h>
+#include <sys/signalfd.h>
+
+#include <array>
 #include <cerrno>
 #include <ctime>
 
@@ -14,26 +18,30 @@ void do_nothing(int /*signal*/) {}
 }  // namespace
 
 BlockedSignals::BlockedSignals(std::initializer_list<int> signals) {
-  sigemptyset(&blocked_);
-  for (const int signal : signals) sigaddset(&blocked_, signal);
-  pthread_sigmask(SIG_BLOCK, &blocked_, &previous_);
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  for (const int signal : signals) sigaddset(&blocked, signal);
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous_);
 }
 
 BlockedSignals::~BlockedSignals() {
   pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
-StopSignals::StopSignals() : BlockedSignals({SIGINT, SIGTERM, SIGHUP}) {}
-
-StopSignals::~StopSignals() {
-  constexpr std::timespec kNow{};
-  while (sigtimedwait(&blocked_, nullptr, &kNow) > 0) {
+StopSignals::StopSignals() {
+  sigemptyset(&taken_);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    // A blocked signal is queued even while ignored, and wait() would take it.
+    struct sigaction current {};
+    if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+    sigaddset(&taken_, signal);
   }
+  pthread_sigmask(SIG_BLOCK, &taken_, nullptr);
 }
 
 int StopSignals::wait(const std::stop_token& stop) const {
   while (!stop.stop_requested()) {
-    const int signal = sigtimedwait(&blocked_, nullptr, &kStopPollInterval);
+    const int signal = sigtimedwait(&taken_, nullptr, &kStopPollInterval);
     if (signal > 0) return signal;
   }
   return 0;
@@ -50,6 +58,36 @@ const char* StopSignals::name(int signal) {
     default:
       return "other";
   }
+}
+
+bool wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
+                                            const StopSignals& stop_signals) {
+  const int signals_fd = ::signalfd(-1, &stop_signals.signals(), SFD_CLOEXEC | SFD_NONBLOCK);
+  const auto pass_on_pending = [&] {
+    signalfd_siginfo info{};
+    while (signals_fd >= 0 && ::read(signals_fd, &info, sizeof info) == sizeof info) {
+      ::kill(daemon, static_cast<int>(info.ssi_signo));
+    }
+  };
+  ssize_t got = -1;
+  for (;;) {
+    std::array<pollfd, 2> fds{{{ready_fd, POLLIN, 0}, {signals_fd, POLLIN, 0}}};
+    if (::poll(fds.data(), signals_fd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    pass_on_pending();
+    if (fds[0].revents == 0) continue;
+    char ready = 0;
+    do {
+      got = ::read(ready_fd, &ready, 1);
+    } while (got < 0 && errno == EINTR);
+    break;
+  }
+  // One that came while the byte was read: the caller exits right after.
+  pass_on_pending();
+  if (signals_fd >= 0) ::close(signals_fd);
+  return got == 1;
 }
 
 ThreadWaker::ThreadWaker() {

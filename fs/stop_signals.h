@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t
+#include <sys/types.h>
 
 #include <initializer_list>
 #include <stop_token>
@@ -22,30 +23,39 @@ class BlockedSignals {
   BlockedSignals(const BlockedSignals&) = delete;
   BlockedSignals& operator=(const BlockedSignals&) = delete;
 
- protected:
-  sigset_t blocked_{};
-
  private:
   sigset_t previous_{};
 };
 
-// SIGINT, SIGTERM and SIGHUP, blocked in the calling thread (and the threads it starts) so
-// that only wait() takes them.
-class StopSignals : private BlockedSignals {
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and the threads it starts), so that
+// only wait() takes them. A signal the process ignores (nohup, a shell's background job) is
+// left alone and stays ignored. They stay blocked after this object is gone: it lives as long
+// as the mount, and a signal that comes once the mount is gone must not kill the stopping
+// process with a non-zero status.
+class StopSignals {
  public:
   StopSignals();
-  // Discards stop signals nobody waited for (the daemon is stopping anyway) before the mask
-  // is restored: one left pending would kill the process with the mount already gone.
-  ~StopSignals();
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
   // The next stop signal, or 0 once `stop` is requested. Call it from a thread that blocks the
   // stop signals (any thread started while this object lives).
   int wait(const std::stop_token& stop) const;
+  // The signals wait() takes.
+  const sigset_t& signals() const { return taken_; }
 
   static const char* name(int signal);
+
+ private:
+  sigset_t taken_{};
 };
+
+// In the process that forked the daemon: waits for the daemon's ready byte on `ready_fd`, and
+// passes on to `daemon` the stop signals this process gets meanwhile or got before the fork
+// (a fork does not hand pending signals to the child). Returns whether the byte came (false if
+// the daemon closed the pipe first).
+bool wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
+                                            const StopSignals& stop_signals);
 
 // SIGUSR1 with a handler that does nothing, installed for its lifetime: wake(thread) makes a
 // blocking call in `thread` return EINTR. Threads that must not be woken block kSignal.

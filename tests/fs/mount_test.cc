@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -29,14 +30,22 @@ namespace {
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-std::string g_sigmount;  // path of the binary under test (argv[1])
+std::string g_sigmount;         // path of the binary under test (argv[1])
+std::string g_loop_fails_shim;  // LD_PRELOAD library that makes the FUSE loop fail (argv[2])
 
 struct Spawned {
   pid_t pid = -1;
   std::filesystem::path output;  // stdout+stderr
 };
 
-Spawned spawn(const std::vector<std::string>& args, const std::filesystem::path& output) {
+// `env`: the child's environment (default: ours).
+Spawned spawn(const std::vector<std::string>& args, const std::filesystem::path& output,
+              const std::vector<std::string>* env = nullptr) {
+  std::vector<char*> envp;
+  if (env != nullptr) {
+    for (const auto& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -46,7 +55,8 @@ Spawned spawn(const std::vector<std::string>& args, const std::filesystem::path&
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(),
+                             env != nullptr ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot run " + args[0]);
   return {pid, output};
@@ -55,6 +65,25 @@ Spawned spawn(const std::vector<std::string>& args, const std::filesystem::path&
 int wait_exit(pid_t pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+// The exit code (or 128 + signal) if `pid` ends within `patience`; otherwise kills it and
+// returns nullopt. Not a speed check: a daemon still running after this long never stops.
+std::optional<int> wait_exit_within(pid_t pid, std::chrono::seconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  int status = 0;
+  pid_t exited = 0;
+  while ((exited = waitpid(pid, &status, WNOHANG)) == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (exited == 0) {
+    ::kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return std::nullopt;
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
@@ -77,6 +106,13 @@ bool is_mounted(const std::filesystem::path& mountpoint) {
     if (point == mountpoint.string()) return true;
   }
   return false;
+}
+
+void force_unmount(const std::filesystem::path& mountpoint) {
+  if (!is_mounted(mountpoint)) return;
+  const Spawned run = spawn({"/bin/fusermount3", "-u", "-z", mountpoint.string()},
+                            mountpoint.parent_path() / "force_unmount.out");
+  wait_exit(run.pid);
 }
 
 void drop_caches() {
@@ -513,24 +549,61 @@ TEST(Mount, SigtermRightAfterTheMountAppearsStillUnmountsAndExitsZero) {
     }
     ASSERT_EQ(exited, 0) << "the daemon ended before mounting: " << slurp(daemon.output);
     ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
-    // Not a speed check: a daemon that has not exited after this long never will.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while ((exited = waitpid(daemon.pid, &status, WNOHANG)) == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (exited == 0) {
-      ::kill(daemon.pid, SIGKILL);
-      wait_exit(daemon.pid);
-      const Spawned run =
-          spawn({"/bin/fusermount3", "-u", "-z", mountpoint.string()}, model.dir / "u.out");
-      wait_exit(run.pid);
+    const std::optional<int> code = wait_exit_within(daemon.pid, std::chrono::seconds(60));
+    if (!code) {
+      force_unmount(mountpoint);
       FAIL() << "round " << round << ": SIGTERM did not stop the daemon: " << slurp(daemon.output);
     }
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << "round " << round << ": " << slurp(daemon.output);
+    EXPECT_EQ(*code, 0) << "round " << round << ": " << slurp(daemon.output);
     ASSERT_FALSE(is_mounted(mountpoint)) << "round " << round;
   }
+}
+
+// A FUSE loop that fails before the kernel's INIT is answered (made so by a preloaded shim)
+// once hung both ways below: the ready thread waited for INIT forever, and the daemon joined it
+// (and the command waited for the daemon, its copy of /dev/fuse keeping the connection alive).
+TEST(Mount, ALoopThatFailsBeforeInitStillUnmountsAndExits) {
+  Model model({{"a", 1000}});
+  const std::filesystem::path mountpoint = model.dir / "mnt";
+  std::filesystem::create_directories(mountpoint);
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+  env.push_back("LD_PRELOAD=" + g_loop_fails_shim);
+  for (std::string& e : env) {
+    // Under ASan the preloaded shim comes before the sanitizer runtime; that is fine here.
+    if (e.starts_with("ASAN_OPTIONS=")) e += ":verify_asan_link_order=0";
+  }
+  const auto mount = [&](std::vector<std::string> tail) {
+    std::vector<std::string> args = {g_sigmount, "mount", "key", "--public-key",
+                                     model.signed_model->public_key.string()};
+    args.insert(args.end(), tail.begin(), tail.end());
+    return args;
+  };
+
+  // Daemonized: the command reports that the daemon never became ready.
+  const Spawned daemonized =
+      spawn(mount({model.source.string(), mountpoint.string()}), model.dir / "d.out", &env);
+  std::optional<int> code = wait_exit_within(daemonized.pid, std::chrono::seconds(60));
+  EXPECT_EQ(code, std::optional<int>(1)) << slurp(daemonized.output);
+  // Its daemon unmounts and goes too.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (is_mounted(mountpoint) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(is_mounted(mountpoint));
+  force_unmount(mountpoint);
+
+  // In the foreground, with a SIGTERM taken while the loop still runs.
+  const Spawned foreground =
+      spawn(mount({"-f", model.source.string(), mountpoint.string()}), model.dir / "f.out", &env);
+  while (!is_mounted(mountpoint) && waitpid(foreground.pid, nullptr, WNOHANG) == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::kill(foreground.pid, SIGTERM);
+  code = wait_exit_within(foreground.pid, std::chrono::seconds(60));
+  EXPECT_EQ(code, std::optional<int>(1)) << slurp(foreground.output);
+  EXPECT_FALSE(is_mounted(mountpoint));
+  force_unmount(mountpoint);
 }
 
 TEST(Mount, KilledDaemonLeavesAMountThatFusermountClears) {
@@ -625,11 +698,12 @@ int main(int argc, char** argv) {
     ::testing::UnitTest::GetInstance()->listeners().Append(
         new sigmount::fs::SanitizerReportCheck(folder));
   }
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: fs_mount_tests PATH_TO_SIGMOUNT\n");
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: fs_mount_tests PATH_TO_SIGMOUNT PATH_TO_LOOP_FAILS_SHIM\n");
     return 2;
   }
   sigmount::fs::g_sigmount = std::filesystem::absolute(argv[1]).string();
+  sigmount::fs::g_loop_fails_shim = std::filesystem::absolute(argv[2]).string();
   // These tests exist to run: missing prerequisites are a failure, not a skip.
   if (::access("/dev/fuse", R_OK | W_OK) != 0) {
     std::fprintf(stderr, "FAIL: /dev/fuse is missing or not accessible: the fuse suite needs it\n");

@@ -1,6 +1,7 @@
-// Stop signals are taken by one waiting thread and never kill the process; the waker
-// interrupts a blocking call. Each case runs in a forked child: a process-directed signal goes
-// to any thread that does not block it, and the test runner's threads do not.
+// Stop signals are taken by one waiting thread and never kill the process; ignored ones stay
+// ignored; the waker interrupts a blocking call. Each case runs in a forked child: a
+// process-directed signal goes to any thread that does not block it, and the test runner's threads
+// do not.
 #include "fs/stop_signals.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <ctime>
 #include <functional>
 #include <thread>
 
@@ -43,17 +46,21 @@ TEST(StopSignals, ASignalToTheProcessIsTakenByTheWaitingThread) {
 }
 
 TEST(StopSignals, WaitReturnsZeroOnceStopIsRequested) {
-  const StopSignals signals;
-  std::jthread waiter([&](const std::stop_token& stop) { EXPECT_EQ(signals.wait(stop), 0); });
-  waiter.request_stop();
+  EXPECT_EQ(in_child([] {
+              const StopSignals signals;
+              int taken = -1;
+              std::jthread waiter([&](const std::stop_token& stop) { taken = signals.wait(stop); });
+              waiter.request_stop();
+              waiter.join();
+              return taken;
+            }),
+            0);
 }
 
-TEST(StopSignals, ASignalNobodyWaitedForIsDiscardedNotFatal) {
+TEST(StopSignals, ASignalThatComesAfterTheLastWaitNeverKillsTheProcess) {
   EXPECT_EQ(in_child([] {
-              {
-                const StopSignals signals;
-                ::kill(::getpid(), SIGTERM);
-              }
+              { const StopSignals signals; }
+              ::kill(::getpid(), SIGTERM);
               return 0;
             }),
             0);
@@ -63,6 +70,52 @@ TEST(StopSignals, ASignalNobodyWaitedForIsDiscardedNotFatal) {
               return 0;
             }),
             128 + SIGTERM);
+}
+
+// `nohup sigmount mount -f ...` ignores SIGHUP, a shell's background job SIGINT: they must not
+// stop the mount.
+TEST(StopSignals, ASignalTheProcessIgnoresStaysIgnored) {
+  EXPECT_EQ(in_child([] {
+              std::signal(SIGHUP, SIG_IGN);
+              const StopSignals signals;
+              int taken = -1;
+              std::jthread waiter([&](const std::stop_token& stop) { taken = signals.wait(stop); });
+              ::kill(::getpid(), SIGHUP);
+              ::kill(::getpid(), SIGTERM);
+              waiter.join();
+              return taken == SIGTERM ? 0 : 1;
+            }),
+            0);
+}
+
+// `sigmount mount` forks the daemon after mounting and waits for its ready byte. A stop signal
+// that reached it before the fork, or while it waits, must reach the daemon, or the mount
+// outlives the stop request. The stand-in daemon sends its byte only once it gets SIGTERM.
+TEST(StopSignals, TheMountCommandPassesOnASignalThatCameBeforeTheFork) {
+  EXPECT_EQ(in_child([] {
+              const StopSignals signals;
+              ::kill(::getpid(), SIGTERM);  // pending: blocked, and nobody waits yet
+              int ready[2];
+              if (::pipe(ready) != 0) return 2;
+              const pid_t daemon = ::fork();
+              if (daemon == 0) {
+                // Bounded so that a missing signal fails the test instead of hanging it.
+                constexpr std::timespec kPatience{.tv_sec = 30, .tv_nsec = 0};
+                const int taken = sigtimedwait(&signals.signals(), nullptr, &kPatience);
+                if (taken == SIGTERM) {
+                  const char byte = 1;
+                  [[maybe_unused]] const ssize_t written = ::write(ready[1], &byte, 1);
+                }
+                ::_exit(0);
+              }
+              ::close(ready[1]);
+              const bool got_ready =
+                  wait_for_ready_passing_on_stop_signals(ready[0], daemon, signals);
+              int status = 0;
+              ::waitpid(daemon, &status, 0);
+              return got_ready ? 0 : 1;
+            }),
+            0);
 }
 
 TEST(ThreadWaker, InterruptsABlockingCallInTheTargetThread) {
