@@ -223,7 +223,12 @@ std::string tlog_bundle(
       R"("inclusionProof":{"logIndex":"1","rootHash":"AAAA","treeSize":"2","hashes":["AAAA"],"checkpoint":{"envelope":"x"}},)"
       R"("canonicalizedBody":"e30=")" +
       extra + "}";
-  return key_bundle(R"({"certificate":{"rawBytes":"MA=="},"tlogEntries":[)" + entry + "]}",
+  // The single certificate exists from v0.3 on; older bundles carry a chain.
+  const bool v0_3 = media_type.find("0.3") != std::string::npos;
+  const std::string signer =
+      v0_3 ? R"("certificate":{"rawBytes":"MA=="})"
+           : R"("x509CertificateChain":{"certificates":[{"rawBytes":"MA=="}]})";
+  return key_bundle("{" + signer + R"(,"tlogEntries":[)" + entry + "]}",
                     envelope_with(R"([{"sig":"MEUC"}])"), media_type);
 }
 

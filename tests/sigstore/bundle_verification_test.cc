@@ -317,6 +317,13 @@ TEST(Attacks, DowngradeToAWeakerBundleVersion) {
   EXPECT_THROW(
       verify_bundle(v2, default_policy(), conformance_root("rekor2-checkpoint-multiple-cosigs")),
       VerificationError);
+  // Relabelled as v0.1 (SET-only rules), a v0.3 bundle keeps its single certificate, which
+  // no bundle before v0.3 could carry.
+  nlohmann::json relabelled = nlohmann::json::parse(
+      read_text(conformance_dir() / "happy-path-v0.3" / "bundle.sigstore.json"));
+  relabelled["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+  relabelled["verificationMaterial"]["tlogEntries"][0].erase("inclusionProof");
+  expect_rejected([&] { parse_bundle(relabelled.dump()); }, "not allowed before v0.3");
   // A v0.3 bundle may not carry a chain.
   Bundle chain = conformance_bundle("happy-path-v0.1");
   chain.version = BundleVersion::v0_3;
@@ -373,6 +380,29 @@ TEST(Attacks, NoVerifiedTimeNoTrust) {
   bundle.rfc3161_timestamps.clear();
   expect_rejected([&] { verify_bundle(bundle, default_policy(), conformance_root(name)); },
                   "no verified signing time");
+}
+
+TEST(Attacks, RetiredLogKeyWithoutASignedTime) {
+  // A key-signed bundle whose entry rests on its inclusion proof alone (no SET, no RFC 3161
+  // timestamp), checked against a root in which the log's key was retired in 2020.
+  const std::string name = "managed-key-and-trusted-root";
+  const Bytes key = public_key_der(
+      public_key_from_pem(read_text(conformance_dir() / name / "key.pub"), "key").get());
+  const VerificationPolicy policy{PublicKeyPolicy{key}, artifact_digest()};
+  Bundle no_set = conformance_bundle(name);
+  ASSERT_TRUE(no_set.tlog_entries.front().signed_entry_timestamp.has_value());
+  no_set.tlog_entries.front().signed_entry_timestamp.reset();
+  ASSERT_TRUE(no_set.rfc3161_timestamps.empty());
+  nlohmann::json root_json =
+      nlohmann::json::parse(read_text(conformance_dir() / name / "trusted_root.json"));
+  // Control: with the key still in service the proof alone is enough.
+  ASSERT_NO_THROW(verify_bundle(no_set, policy, parse_trusted_root(root_json.dump())));
+  for (auto& log : root_json["tlogs"]) log["publicKey"]["validFor"]["end"] = "2020-01-01T00:00:00Z";
+  const TrustedRoot retired = parse_trusted_root(root_json.dump());
+  expect_rejected([&] { verify_bundle(no_set, policy, retired); }, "has no signed time");
+  // With its SET the same bundle is placed outside the key's validity.
+  expect_rejected([&] { verify_bundle(conformance_bundle(name), policy, retired); },
+                  "outside the validity");
 }
 
 TEST(Attacks, ExpiredTimestampAuthorityWindow) {

@@ -112,6 +112,12 @@ VerificationMaterial parse_material(const Value& material, BundleVersion version
     }
     return out;
   }
+  if (version != BundleVersion::v0_3) {
+    // The single certificate came with v0.3; a bundle relabelled as older to get the weaker
+    // log-entry rules of v0.1 would keep it.
+    throw FormatError(join(what, "certificate") +
+                      ": not allowed before v0.3 (use x509CertificateChain)");
+  }
   return CertificateMaterial{parse_x509_certificate(json::object_at(material, "certificate", what),
                                                     join(what, "certificate"))};
 }

@@ -192,6 +192,16 @@ VerifiedBundle verify_bundle(const Bundle& bundle, const VerificationPolicy& pol
     result.verified_times.push_back(timestamp.time);
   }
 
+  // Step 5b: with no signed time nothing shows that the entry was logged while the log's key
+  // was in service. Only a key that is still in service (no end to its validity) is trusted
+  // then; a retired key is not, whatever it signed.
+  if (result.verified_times.empty() && entry.log->valid_for.end) {
+    throw VerificationError("log entry: log " + entry.log->base_url + " is valid only for " +
+                            entry.log->valid_for.describe() +
+                            " and the bundle has no signed time (signed entry timestamp or "
+                            "RFC 3161 timestamp) to place the entry in it");
+  }
+
   if (const auto* identity = std::get_if<IdentityPolicy>(&policy.signer)) {
     if (result.verified_times.empty()) {
       throw VerificationError(
