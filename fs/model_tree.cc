@@ -9,6 +9,7 @@ namespace sigmount::fs {
 namespace {
 
 constexpr std::size_t kNameMax = 255;  // Linux NAME_MAX: longer names cannot be looked up
+constexpr std::size_t kDirectoriesBeyondFiles = 65536;
 
 std::vector<std::string_view> split(std::string_view path) {
   std::vector<std::string_view> parts;
@@ -49,8 +50,19 @@ ModelTree ModelTree::build(std::span<const verifier::SignedFile> files,
   // Children by name while building; turned into sorted vectors at the end.
   std::vector<std::map<std::string, std::uint64_t, std::less<>>> children(1);
 
+  // Deep distinct paths make a directory per component: 11,500 signed names of 2,040
+  // components each took 5.7 GB to build. Real models have fewer directories than files, so a
+  // generous bound costs them nothing and keeps a hostile (signed) manifest from exhausting
+  // memory.
+  const std::size_t max_directories = 2 * files.size() + kDirectoriesBeyondFiles;
+  std::size_t directories = 0;
   auto add_node = [&](std::uint64_t parent, std::string_view name, bool directory,
                       std::size_t file) {
+    if (directory && ++directories > max_directories) {
+      throw verifier::VerificationError(
+          "the signed paths make more than " + std::to_string(max_directories) +
+          " directories (2 per signed file + " + std::to_string(kDirectoriesBeyondFiles) + ")");
+    }
     const std::uint64_t inode = tree.nodes_.size() + 1;
     Node node;
     node.inode = inode;

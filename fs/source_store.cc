@@ -43,11 +43,11 @@ void prepare_descriptor_table(std::size_t wanted) {
 }
 
 // Throws std::system_error(EINVAL) for anything but a regular file (directory, device, FIFO).
-std::uint64_t regular_file_size(int fd) {
+OpenedFile regular_file(int fd) {
   struct stat st {};
   if (fstat(fd, &st) != 0) throw_errno(errno, "fstat");
   if (!S_ISREG(st.st_mode)) throw_errno(EINVAL, "not a regular file");
-  return static_cast<std::uint64_t>(st.st_size);
+  return {.size = static_cast<std::uint64_t>(st.st_size), .device = st.st_dev, .inode = st.st_ino};
 }
 
 std::string describe_open_error(const std::system_error& error) {
@@ -97,12 +97,11 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
 }
 
 UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks) {
-  std::uint64_t size = 0;
-  return open_beneath(root_fd, name, allow_symlinks, size);
+  OpenedFile info;
+  return open_beneath(root_fd, name, allow_symlinks, info);
 }
 
-UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
-                      std::uint64_t& size) {
+UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks, OpenedFile& info) {
   if (name.empty() || name.front() == '/') throw_errno(EINVAL, "not a relative path");
   open_how how{};
   how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
@@ -114,7 +113,7 @@ UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
   const long fd = ::syscall(SYS_openat2, root_fd, name.c_str(), &how, sizeof how);
   if (fd < 0) throw_errno(errno, "openat2");
   UniqueFd out(static_cast<int>(fd));
-  size = regular_file_size(out.get());
+  info = regular_file(out.get());
   // O_NONBLOCK only kept open() from hanging on a FIFO. Cleared because io_uring honours it on
   // regular files too (a read not in the page cache would fail with EAGAIN).
   ::fcntl(out.get(), F_SETFL, 0);
@@ -145,9 +144,9 @@ SourceStore::SourceStore(const std::filesystem::path& source,
         if (single_file) {
           open_file.fd = UniqueFd(::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
           if (open_file.fd.get() < 0) throw_errno(errno, "open");
-          open_file.size = regular_file_size(open_file.fd.get());
+          open_file.info = regular_file(open_file.fd.get());
         } else {
-          open_file.fd = open_beneath(root.get(), files[i].path, allow_symlinks, open_file.size);
+          open_file.fd = open_beneath(root.get(), files[i].path, allow_symlinks, open_file.info);
         }
       } catch (const std::system_error& error) {
         problem_of[i] = "signed file " + quoted(files[i].path) + ": " + describe_open_error(error);
@@ -210,6 +209,13 @@ void SourceStore::forget_this_thread() {
 void SourceStore::drop_readers() {
   std::lock_guard lock(readers_mutex_);
   readers_.clear();
+}
+
+std::optional<std::size_t> SourceStore::file_with_identity(dev_t device, ino_t inode) const {
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    if (files_[i].info.device == device && files_[i].info.inode == inode) return i;
+  }
+  return std::nullopt;
 }
 
 std::string_view SourceStore::reader_backend() const {

@@ -6,9 +6,12 @@
 // a truncation) are caught by verification.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -37,14 +40,20 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// What opening a backing file found out about it.
+struct OpenedFile {
+  std::uint64_t size = 0;
+  dev_t device = 0;
+  ino_t inode = 0;
+};
+
 // Opens `name` (a manifest path) strictly beneath the directory `root_fd`: no "..", no
 // absolute path, no symlink at all unless `allow_symlinks`, and then none that leaves the
 // directory (openat2 RESOLVE_BENEATH). Must be a regular file. Throws std::system_error whose
 // message says what is wrong.
 UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks);
-// The same, also giving the file's size from the check that it is a regular file.
-UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
-                      std::uint64_t& size);
+// The same, also giving the file's size and identity from the check that it is a regular file.
+UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks, OpenedFile& info);
 
 class SourceStore final : public BackingStore {
  public:
@@ -55,9 +64,12 @@ class SourceStore final : public BackingStore {
               bool allow_symlinks, hashing::ReaderBackend backend);
 
   std::size_t file_count() const override { return files_.size(); }
-  std::uint64_t size(std::size_t file) const override { return files_[file].size; }
+  std::uint64_t size(std::size_t file) const override { return files_[file].info.size; }
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
   void forget_this_thread() override;
+
+  // The signed file that is the inode `device`/`inode` (a hard link counts), if any.
+  std::optional<std::size_t> file_with_identity(dev_t device, ino_t inode) const;
 
   std::string_view reader_backend() const;
   // Threads that hold a reader of this store (tests).
@@ -69,7 +81,7 @@ class SourceStore final : public BackingStore {
  private:
   struct OpenFile {
     UniqueFd fd;
-    std::uint64_t size = 0;
+    OpenedFile info;
   };
   hashing::FileReader& reader_for_this_thread();
 

@@ -2,6 +2,7 @@
 // serve the verified core through FUSE. Every refusal happens before anything is mounted.
 #include "tools/mount_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -95,6 +96,14 @@ int run_mount(const MountCommand& original) {
       fs::ModelTree::build(manifest.files(), command.source.filename().string());
   fs::SourceStore store(command.source, manifest.files(), manifest.serialization().allow_symlinks,
                         hashing::ReaderBackend::automatic);
+  // The signature is never part of the mount; a manifest that lists it (under its name or a
+  // hard link) was not made by signing this model.
+  if (struct stat st{}; ::stat(signature.c_str(), &st) == 0) {
+    if (const auto file = store.file_with_identity(st.st_dev, st.st_ino)) {
+      throw verifier::VerificationError("signed file " + manifest.files()[*file].path +
+                                        " is the signature file " + signature.string() + " itself");
+    }
+  }
   fs::CoreOptions core_options{.cache_size = command.options.cache_size,
                                .fail_closed = command.options.fail_closed};
   core_options.verify_ahead = command.options.verify_ahead;

@@ -92,5 +92,28 @@ TEST(ModelTree, HostileManifestsAreRefused) {
   }
 }
 
+// Distinct deep paths would make a directory node per component; a hostile signer must not be
+// able to make the mount build millions of them.
+TEST(ModelTree, DirectoryCountIsBounded) {
+  const auto deep = [](std::size_t files, std::size_t depth) {
+    std::vector<std::string> names;
+    for (std::size_t f = 0; f < files; ++f) {
+      std::string path = "f" + std::to_string(f);
+      for (std::size_t d = 0; d < depth; ++d) path += "/d";
+      names.push_back(path + "/file");
+    }
+    return files_named(names);
+  };
+  // Deep but sparse: fine (one file under 2,000 directories).
+  EXPECT_NO_THROW(ModelTree::build(deep(1, 2000), "x"));
+  // 40 files of 2,000 directories each: 80,040 directories, over 2 * 40 + 65,536.
+  try {
+    ModelTree::build(deep(40, 2000), "x");
+    FAIL() << "built";
+  } catch (const verifier::VerificationError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("more than 65616 directories"));
+  }
+}
+
 }  // namespace
 }  // namespace sigmount::fs

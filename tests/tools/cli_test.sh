@@ -369,6 +369,15 @@ group_mount() {
   "$sigmount" sign key --private-key key.pem --signature mount.sig "$model" >/dev/null 2>&1
   expect "mount with the wrong key exits 1" 1 --line "^Mount failed" -- \
     "$sigmount" mount key --public-key other-pub.pem --signature mount.sig "$model" "$mnt"
+  # A manifest that lists the signature file itself: signed over a file named model.sig, which
+  # the signature then replaces.
+  local self="$work/self-signed"
+  mkdir -p "$self" && echo weights >"$self/w.bin" && echo placeholder >"$self/model.sig"
+  "$sigmount" sign key --private-key key.pem --signature self.sig "$self" >/dev/null 2>&1
+  mv self.sig "$self/model.sig"
+  expect "a manifest listing the signature file is refused" 1 \
+    --line "is the signature file .* itself" -- \
+    "$sigmount" mount key --public-key pub.pem "$self" "$mnt"
   expect "mount key" 0 -- \
     "$sigmount" mount key --public_key pub.pem --signature=mount.sig "$model" "$mnt"
   if ! mountpoint -q "$mnt"; then
