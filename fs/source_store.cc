@@ -50,6 +50,9 @@ OpenedFile regular_file(int fd) {
   return {.size = static_cast<std::uint64_t>(st.st_size), .device = st.st_dev, .inode = st.st_ino};
 }
 
+// What open_beneath says when a parent directory is a symlink (ELOOP, like a refused symlink).
+constexpr const char* kSymlinkedParent = "parent directory is a symlink";
+
 std::string describe_open_error(const std::system_error& error) {
   switch (error.code().value()) {
     case ENOENT:
@@ -57,6 +60,9 @@ std::string describe_open_error(const std::system_error& error) {
     case EXDEV:
       return "resolves outside SOURCE";
     case ELOOP:
+      if (std::string_view(error.what()).starts_with(kSymlinkedParent)) {
+        return "a parent directory is a symlink";
+      }
       return "is or passes through a symlink (the signature does not allow symlinks)";
     case EINVAL:
       return "not a regular file";
@@ -109,6 +115,20 @@ UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
   if (!allow_symlinks) {
     how.flags |= O_NOFOLLOW;
     how.resolve |= RESOLVE_NO_SYMLINKS;
+  }
+  if (const auto slash = name.rfind('/'); allow_symlinks && slash != std::string::npos) {
+    // Symlinked files are allowed, symlinked directories are not: a walk of the whole model
+    // (model_signing's, `sigmount verify`'s) does not descend into them, so no signed name
+    // passes through one. Only the parent directories are checked here; the open below still
+    // keeps whatever it reaches beneath SOURCE.
+    open_how parent{};
+    parent.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    parent.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    const std::string directory = name.substr(0, slash);
+    const long parent_fd =
+        ::syscall(SYS_openat2, root_fd, directory.c_str(), &parent, sizeof parent);
+    if (parent_fd < 0) throw_errno(errno, errno == ELOOP ? kSymlinkedParent : "openat2");
+    ::close(static_cast<int>(parent_fd));
   }
   const long fd = ::syscall(SYS_openat2, root_fd, name.c_str(), &how, sizeof how);
   if (fd < 0) throw_errno(errno, "openat2");

@@ -79,11 +79,19 @@ TEST(SourceStore, NothingOutsideSourceIsEverOpened) {
   EXPECT_THAT(open_problem(dir.path(), {"relative_escape"}, true),
               HasSubstr("resolves outside SOURCE"));
   EXPECT_THAT(open_problem(dir.path(), {"dirlink/secret"}, true),
-              HasSubstr("resolves outside SOURCE"));
+              HasSubstr("a parent directory is a symlink"));
   EXPECT_THAT(
       open_problem(dir.path(), {"../" + outside.path().filename().string() + "/secret"}, true),
       HasSubstr("resolves outside SOURCE"));
-  // A symlink inside the model is fine only when the signature allows symlinks.
+  // A symlinked file inside the model is fine only when the signature allows symlinks; a
+  // symlinked directory never is (no walk of a model descends into one, so a signed name
+  // through it was not made by signing the model).
+  std::filesystem::create_directory(dir / "sub");
+  testing::write_file(dir / "sub" / "f", as_bytes("in sub"));
+  std::filesystem::create_directory_symlink("sub", dir / "sublink");
+  EXPECT_EQ(open_problem(dir.path(), {"sub/f"}, true), "");
+  EXPECT_THAT(open_problem(dir.path(), {"sublink/f"}, true),
+              HasSubstr("\"sublink/f\": a parent directory is a symlink"));
   EXPECT_EQ(open_problem(dir.path(), {"inside"}, true), "");
   EXPECT_THAT(open_problem(dir.path(), {"inside"}, false), HasSubstr("symlink"));
   EXPECT_THAT(open_problem(dir.path(), {"escape"}, false), HasSubstr("symlink"));

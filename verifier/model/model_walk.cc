@@ -168,6 +168,9 @@ fs::path resolve_inside_model(const fs::path& root, std::string_view name, bool 
     if (!fs::exists(status)) return rest.empty() ? next : next / rest;  // opening gives ENOENT
     if (fs::is_symlink(status)) {
       if (!allow_symlinks) refuse_name("it goes through a symlink and symlinks are not allowed");
+      // The walk of a whole model (model_signing's too) does not descend into a symlinked
+      // directory, so no signed name can pass through one.
+      if (!last) refuse_name("a parent directory is a symlink");
       next = fs::canonical(next, error);
       if (error) refuse_name("it goes through a broken symlink");
       if (!lies_inside(base, next))
