@@ -185,7 +185,7 @@ int run_mount_helper(std::span<const std::string> args) {
         if (key_name == "key") {
           key = value;
         } else if (key_name == "ca") {
-          for (std::string& ca : fs::split_nonempty(value, ':')) cas.push_back(std::move(ca));
+          for (std::string& ca : fs::split_nonempty(value, ':')) cas.emplace_back(std::move(ca));
         } else if (key_name == "identity") {
           identity = value;
         } else if (key_name == "issuer") {
