@@ -4,6 +4,7 @@
 //    purpose: a repeated member name, nesting deeper than the bound, a leading byte order mark
 //    (nlohmann skips it), or a number outside double's range.
 //  * A NUL byte anywhere is refused (nlohmann stops reading there).
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -110,6 +111,37 @@ bool has_out_of_range_double(const nlohmann::json& value) {
   return false;
 }
 
+// The streaming parse is the same parse: it fails exactly when the plain one does, and the
+// elements it passed on, put back at the path, give the same document.
+void check_streaming(std::string_view text, const std::optional<nlohmann::json>& plain) {
+  static constexpr std::array<std::string_view, 2> kPath = {"a", "b"};
+  std::vector<nlohmann::json> streamed;
+  std::optional<nlohmann::json> document;
+  try {
+    document = sigmount::verifier::json::parse_streaming(
+        text, "fuzz", {.max_depth = kDepth}, kPath,
+        [&streamed](nlohmann::json&& element) { streamed.push_back(std::move(element)); });
+  } catch (const sigmount::verifier::FormatError&) {
+  }
+  if (document.has_value() != plain.has_value()) std::abort();
+  if (!document) return;
+  nlohmann::json* array = nullptr;
+  if (document->is_object()) {
+    const auto a = document->find("a");
+    if (a != document->end() && a->is_object()) {
+      const auto b = a->find("b");
+      if (b != a->end() && b->is_array()) array = &*b;
+    }
+  }
+  if (array == nullptr) {
+    if (!streamed.empty()) std::abort();
+  } else {
+    if (!array->empty()) std::abort();
+    for (auto& element : streamed) array->push_back(std::move(element));
+  }
+  if (!same(*document, *plain)) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -132,6 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ours_out_of_range =
         std::string_view(error.what()).find("number out of range") != std::string_view::npos;
   }
+  check_streaming(text, ours);
   std::optional<nlohmann::json> reference;
   try {
     reference = nlohmann::json::parse(text);

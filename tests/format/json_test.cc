@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
+#include <vector>
 
 #include "verifier/errors.h"
 
@@ -140,6 +142,70 @@ TEST(Json, FindsTheEndOfAPlainRunAtEveryOffset) {
       EXPECT_THROW(parse("\"" + plain + tail), FormatError) << "unterminated";
     }
   }
+}
+
+// parse_streaming: the elements of the array at the path, and only those, go to the callback.
+struct Streamed {
+  json::Value document;
+  std::vector<json::Value> elements;
+};
+
+Streamed parse_streaming(std::string_view text) {
+  static constexpr std::array<std::string_view, 2> kPath = {"p", "r"};
+  Streamed out;
+  out.document = json::parse_streaming(text, "doc", {}, kPath, [&out](json::Value&& element) {
+    out.elements.push_back(std::move(element));
+  });
+  return out;
+}
+
+TEST(JsonStreaming, PassesOnTheElementsAtThePathAndKeepsTheRest) {
+  const auto streamed =
+      parse_streaming(R"({"x":[1],"p":{"r":[{"n":1},[2],"three",{"r":[4]}],"s":[5]},"r":[6]})");
+  ASSERT_EQ(streamed.elements.size(), 4u);
+  EXPECT_EQ(streamed.elements[0], parse(R"({"n":1})"));
+  EXPECT_EQ(streamed.elements[1], parse("[2]"));
+  EXPECT_EQ(streamed.elements[2], parse(R"("three")"));
+  // An element that itself holds an "r" array is passed on whole.
+  EXPECT_EQ(streamed.elements[3], parse(R"({"r":[4]})"));
+  EXPECT_EQ(streamed.document, parse(R"({"x":[1],"p":{"r":[],"s":[5]},"r":[6]})"));
+}
+
+TEST(JsonStreaming, StreamsOnlyAnArrayDirectlyAtThePath) {
+  for (const std::string text : {
+           R"({"p":{"r":{"a":[1]}}})",          // an object at the path
+           R"({"p":{"q":{"r":[1]}}})",          // the name one level too deep
+           R"({"p":[{"r":[1]}]})",              // an array on the way
+           R"({"r":[1],"q":{"p":{"r":[1]}}})",  // the path below the root
+           R"([{"p":{"r":[1]}}])",              // the root is not an object
+           R"({"p":{"r":[[1]]}})",              // nested: the outer array's element is [1]
+       }) {
+    const auto streamed = parse_streaming(text);
+    const auto plain = parse(text);
+    if (text == R"({"p":{"r":[[1]]}})") {
+      ASSERT_EQ(streamed.elements.size(), 1u) << text;
+      EXPECT_EQ(streamed.elements[0], parse("[1]"));
+      continue;
+    }
+    EXPECT_TRUE(streamed.elements.empty()) << text;
+    EXPECT_EQ(streamed.document, plain) << text;
+  }
+}
+
+TEST(JsonStreaming, RefusesWhatTheParseRefuses) {
+  for (const std::string text : {
+           R"({"p":{"r":[1,2})",              // unterminated
+           R"({"p":{"r":[1],"r":[2]}})",      // duplicate member holding the array
+           R"({"p":{"r":[{"a":1,"a":2}]}})",  // duplicate inside an element
+           R"({"p":{"r":[1,]}})",             // trailing comma
+           R"({"p":{"r":[1]}} x)",            // data after the document
+       }) {
+    EXPECT_THROW(parse_streaming(text), FormatError) << text;
+    EXPECT_THROW(parse(text), FormatError) << text;
+  }
+  EXPECT_THROW(json::parse_streaming(R"({"p":{"r":[1]}})", "doc", json::Limits{.max_bytes = 4},
+                                     std::array<std::string_view, 1>{"p"}, [](json::Value&&) {}),
+               FormatError);
 }
 
 }  // namespace

@@ -135,6 +135,41 @@ TEST(Statement, RejectsWhatModelSigningRejects) {
   EXPECT_THROW(parse_statement(kInTotoPayloadType, as_bytes("{")), FormatError);
 }
 
+// Resources are read as the statement is parsed (before the serialization that sizes their
+// digests, since JSON objects are written with sorted keys here), yet the problem reported is
+// the first in list order, whatever its kind.
+TEST(Statement, ReportsTheFirstBadResourceInListOrder) {
+  const std::vector<Resource> resources = {{"a", "sha256", filled(1)}, {"b", "sha256", filled(2)}};
+  const auto message_of = [](const json& document) {
+    try {
+      parse(document);
+    } catch (const FormatError& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  json size_then_type = statement_json(resources);
+  size_then_type["predicate"]["resources"][0]["digest"] = std::string(62, 'a');
+  size_then_type["predicate"]["resources"][1]["name"] = 2;
+  EXPECT_NE(message_of(size_then_type).find("predicate.resources[0].digest: expected 32 bytes"),
+            std::string::npos)
+      << message_of(size_then_type);
+  json type_then_size = statement_json(resources);
+  type_then_size["predicate"]["resources"][0]["name"] = 2;
+  type_then_size["predicate"]["resources"][1]["digest"] = std::string(62, 'a');
+  EXPECT_NE(message_of(type_then_size).find("predicate.resources[0].name"), std::string::npos)
+      << message_of(type_then_size);
+  // Statement-level problems come before any resource's, as before the resources were streamed.
+  type_then_size["predicate"]["serialization"]["hash_type"] = "md5";
+  EXPECT_NE(message_of(type_then_size).find("hash_type"), std::string::npos)
+      << message_of(type_then_size);
+  json blake = statement_json(resources);
+  blake["predicate"]["serialization"]["hash_type"] = "blake2b";
+  EXPECT_NE(message_of(blake).find("predicate.resources[0].digest: expected 64 bytes"),
+            std::string::npos)
+      << message_of(blake);
+}
+
 TEST(Statement, DuplicateMembersOversizeNamesAndDeepNesting) {
   const std::vector<Resource> resources = {{"a", "sha256", filled(1)}};
   const std::string good = statement_json(resources).dump();

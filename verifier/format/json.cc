@@ -16,14 +16,25 @@ std::string field(std::string_view what, std::string_view key) {
   return std::string(what) + "." + std::string(key);
 }
 
-}  // namespace
-
-Value parse(std::string_view text, std::string_view what, Limits limits) {
+void check_size(std::string_view text, std::string_view what, const Limits& limits) {
   if (text.size() > limits.max_bytes) {
     throw FormatError(std::string(what) + ": larger than " + std::to_string(limits.max_bytes) +
                       " bytes");
   }
+}
+
+}  // namespace
+
+Value parse(std::string_view text, std::string_view what, Limits limits) {
+  check_size(text, what, limits);
   return parse_strict(text, what, limits.max_depth);
+}
+
+Value parse_streaming(std::string_view text, std::string_view what, Limits limits,
+                      std::span<const std::string_view> path,
+                      const std::function<void(Value&&)>& element) {
+  check_size(text, what, limits);
+  return parse_strict_streaming(text, what, limits.max_depth, path, element);
 }
 
 bool has(const Value& object, std::string_view key) {
@@ -74,12 +85,17 @@ void for_each_object_at(
   }
 }
 
-std::string string_at(const Value& object, std::string_view key, std::string_view what) {
+const std::string& string_at(const Value& object, std::string_view key, std::string_view what) {
   require_object(object, what);
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) throw FormatError(field(what, key) + ": missing");
   if (!it->is_string()) throw FormatError(field(what, key) + ": expected a string");
-  return it->get<std::string>();
+  return it->get_ref<const std::string&>();
+}
+
+std::string take_string_at(Value& object, std::string_view key, std::string_view what) {
+  (void)string_at(object, key, what);
+  return std::move(object.find(key)->get_ref<std::string&>());
 }
 
 bool bool_at(const Value& object, std::string_view key, std::string_view what) {

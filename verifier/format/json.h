@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,11 @@ struct Limits {
 // Parses `text` as one JSON document; rejects oversize input, excessive nesting and invalid
 // UTF-8. `what` names the document in errors ("bundle", "trusted root").
 Value parse(std::string_view text, std::string_view what, Limits limits = {});
+// parse(), except that the elements of the array at `path` (member names from the root) go to
+// `element`, in order, and that array reads as empty (json_parser.h says why and when).
+Value parse_streaming(std::string_view text, std::string_view what, Limits limits,
+                      std::span<const std::string_view> path,
+                      const std::function<void(Value&&)>& element);
 
 // A member that is absent or JSON null counts as absent (the protobuf JSON mapping).
 bool has(const Value& object, std::string_view key);
@@ -35,7 +41,9 @@ const Value& bounded_array_at(const Value& object, std::string_view key, std::st
 void for_each_object_at(
     const Value& object, std::string_view key, std::string_view what, std::size_t max_items,
     const std::function<void(const Value& item, const std::string& item_what)>& visit);
-std::string string_at(const Value& object, std::string_view key, std::string_view what);
+const std::string& string_at(const Value& object, std::string_view key, std::string_view what);
+// string_at, moving the string out of a document about to be dropped.
+std::string take_string_at(Value& object, std::string_view key, std::string_view what);
 bool bool_at(const Value& object, std::string_view key, std::string_view what);
 // int64 as protobuf writes it (a decimal string) or as a JSON integer.
 std::int64_t int64_at(const Value& object, std::string_view key, std::string_view what);

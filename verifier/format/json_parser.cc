@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "verifier/errors.h"
 
@@ -17,12 +18,16 @@ using Value = nlohmann::json;
 // Value(x), never as {x} (why modernize-return-braced-init-list is off in .clang-tidy).
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view what, std::size_t max_depth)
+  Parser(std::string_view text, std::string_view what, std::size_t max_depth,
+         std::span<const std::string_view> stream_path = {},
+         const std::function<void(Value&&)>* stream_element = nullptr)
       : begin_(text.data()),
         pos_(text.data()),
         end_(text.data() + text.size()),
         what_(what),
-        max_depth_(max_depth) {}
+        max_depth_(max_depth),
+        stream_path_(stream_path),
+        stream_element_(stream_element) {}
 
   Value document() {
     skip_whitespace();
@@ -130,7 +135,16 @@ class Parser {
       skip_whitespace();
       expect(':', "expected ':'");
       skip_whitespace();
-      members.emplace(std::move(name), value(depth));
+      // Members sit one level below their object: the root's members match stream_path_[0].
+      const std::size_t outer_matched = path_matched_;
+      const std::size_t level = depth - 1;
+      path_matched_ =
+          outer_matched == level && level < stream_path_.size() && name == stream_path_[level]
+              ? level + 1
+              : kOffPath;
+      Value member = value(depth);
+      path_matched_ = outer_matched;
+      members.emplace(std::move(name), std::move(member));
       skip_whitespace();
       if (at_end()) fail("unterminated object");
       if (*pos_ == '}') {
@@ -146,17 +160,27 @@ class Parser {
     ++pos_;  // '['
     Value out = Value::array();
     auto& elements = out.get_ref<Value::array_t&>();
+    const bool streamed =
+        stream_element_ != nullptr && !stream_path_.empty() && path_matched_ == stream_path_.size();
+    // Nothing inside an array is on the path, the streamed array's elements included.
+    const std::size_t outer_matched = std::exchange(path_matched_, kOffPath);
     skip_whitespace();
     if (!at_end() && *pos_ == ']') {
       ++pos_;
+      path_matched_ = outer_matched;
       return out;
     }
     while (true) {
-      elements.push_back(value(depth));
+      if (streamed) {
+        (*stream_element_)(value(depth));
+      } else {
+        elements.push_back(value(depth));
+      }
       skip_whitespace();
       if (at_end()) fail("unterminated array");
       if (*pos_ == ']') {
         ++pos_;
+        path_matched_ = outer_matched;
         return out;
       }
       expect(',', "expected ',' or ']'");
@@ -373,17 +397,30 @@ class Parser {
     return Value(value);
   }
 
+  static constexpr std::size_t kOffPath = static_cast<std::size_t>(-1);
+
   const char* const begin_;
   const char* pos_;
   const char* const end_;
   std::string_view what_;
   std::size_t max_depth_;
+  std::span<const std::string_view> stream_path_;
+  const std::function<void(Value&&)>* stream_element_;
+  // How many names of stream_path_ the members enclosing pos_ match, or kOffPath once some
+  // enclosing member or array is not on the path.
+  std::size_t path_matched_ = 0;
 };
 
 }  // namespace
 
 nlohmann::json parse_strict(std::string_view text, std::string_view what, std::size_t max_depth) {
   return Parser(text, what, max_depth).document();
+}
+
+nlohmann::json parse_strict_streaming(std::string_view text, std::string_view what,
+                                      std::size_t max_depth, std::span<const std::string_view> path,
+                                      const std::function<void(nlohmann::json&&)>& element) {
+  return Parser(text, what, max_depth, path, &element).document();
 }
 
 }  // namespace sigmount::verifier::json

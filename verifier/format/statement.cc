@@ -1,7 +1,9 @@
 #include "verifier/format/statement.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <exception>
 #include <string>
 
 #include "verifier/errors.h"
@@ -20,7 +22,7 @@ std::string indexed(std::string_view what, std::size_t i) {
   return std::string(what) + "[" + std::to_string(i) + "]";
 }
 
-hashing::Digest hex_digest(const std::string& hex, std::size_t expected_size,
+hashing::Digest hex_digest(std::string_view hex, std::size_t expected_size,
                            const std::string& what) {
   const auto bytes = from_hex(hex);
   if (!bytes) throw FormatError(what + ": not a hex digest");
@@ -31,11 +33,15 @@ hashing::Digest hex_digest(const std::string& hex, std::size_t expected_size,
   return hashing::Digest(*bytes);
 }
 
-std::string bounded_name(const Value& object, std::string_view key, std::string_view what) {
-  std::string name = json::string_at(object, key, what);
+void check_name_length(const std::string& name, std::string_view key, std::string_view what) {
   if (name.size() > kMaxNameBytes) {
     throw FormatError(std::string(what) + "." + std::string(key) + ": too long");
   }
+}
+
+std::string bounded_name(const Value& object, std::string_view key, std::string_view what) {
+  std::string name = json::string_at(object, key, what);
+  check_name_length(name, key, what);
   return name;
 }
 
@@ -93,7 +99,64 @@ Serialization parse_serialization(const Value& predicate) {
   return out;
 }
 
-Statement parse_v1_0(const Value& document) {
+// predicate.resources of a v1.0 statement, taken from the parse one element at a time
+// (json::parse_streaming) instead of from a tree of 10,000 small objects. Checks are made in
+// the order a walk of the whole document would make them: the count, then resource by resource
+// the name, the algorithm and the digest. A digest is only type-checked here; its hex and size
+// are checked in take(), once the serialization (which may come later in the text) has said
+// which hash it is. After the first bad resource the rest are counted, not kept.
+class ListedResources {
+ public:
+  void add(Value&& element) {
+    const std::size_t index = count_++;
+    if (index >= kMaxResources || first_error_) return;
+    try {
+      // Reused: 10,000 resources would otherwise build 10,000 names for errors they never have.
+      what_.resize(kWhatPrefix.size());
+      what_ += std::to_string(index);
+      what_ += ']';
+      json::require_object(element, what_);
+      Listed listed;
+      listed.name = json::take_string_at(element, "name", what_);
+      check_name_length(listed.name, "name", what_);
+      listed.algorithm = json::take_string_at(element, "algorithm", what_);
+      check_name_length(listed.algorithm, "algorithm", what_);
+      listed.digest_hex = json::take_string_at(element, "digest", what_);
+      listed_.push_back(std::move(listed));
+    } catch (const FormatError&) {
+      first_error_ = std::current_exception();
+    }
+  }
+
+  std::vector<Resource> take(std::size_t digest_size) {
+    if (count_ > kMaxResources) throw FormatError("predicate.resources: too many");
+    std::vector<Resource> out;
+    out.reserve(listed_.size());
+    for (std::size_t i = 0; i < listed_.size(); ++i) {
+      Listed& listed = listed_[i];
+      out.push_back({.name = std::move(listed.name),
+                     .algorithm = std::move(listed.algorithm),
+                     .digest = hex_digest(listed.digest_hex, digest_size,
+                                          indexed("predicate.resources", i) + ".digest")});
+    }
+    if (first_error_) std::rethrow_exception(first_error_);
+    return out;
+  }
+
+ private:
+  struct Listed {
+    std::string name;
+    std::string algorithm;
+    std::string digest_hex;
+  };
+  static constexpr std::string_view kWhatPrefix = "predicate.resources[";
+  std::size_t count_ = 0;
+  std::vector<Listed> listed_;
+  std::exception_ptr first_error_;
+  std::string what_{kWhatPrefix};
+};
+
+Statement parse_v1_0(const Value& document, ListedResources& resources) {
   Statement out;
   const Value& subjects = json::array_at(document, "subject", "statement");
   if (subjects.size() != 1) {
@@ -109,20 +172,9 @@ Statement parse_v1_0(const Value& document) {
 
   const Value& predicate = json::object_at(document, "predicate", "statement");
   out.serialization = parse_serialization(predicate);
-  const Value& resources = json::array_at(predicate, "resources", "predicate");
-  if (resources.size() > kMaxResources) throw FormatError("predicate.resources: too many");
-  const std::size_t digest_size = hashing::digest_size(out.serialization.hash);
-  out.resources.reserve(resources.size());
-  for (std::size_t i = 0; i < resources.size(); ++i) {
-    const std::string what = indexed("predicate.resources", i);
-    json::require_object(resources[i], what);
-    Resource resource;
-    resource.name = bounded_name(resources[i], "name", what);
-    resource.algorithm = bounded_name(resources[i], "algorithm", what);
-    resource.digest =
-        hex_digest(json::string_at(resources[i], "digest", what), digest_size, what + ".digest");
-    out.resources.push_back(std::move(resource));
-  }
+  // Streamed away: present and an array is all the document itself still says.
+  (void)json::array_at(predicate, "resources", "predicate");
+  out.resources = resources.take(hashing::digest_size(out.serialization.hash));
   // The subject binds the list: recompute over the order listed, as model_signing does.
   const hashing::Digest computed = root_digest(out.resources);
   if (!(computed == out.root_digest)) {
@@ -165,8 +217,12 @@ Statement parse_statement(std::string_view payload_type, ByteView payload) {
     throw FormatError("dsseEnvelope.payloadType: expected '" + std::string(kInTotoPayloadType) +
                       "', got '" + std::string(payload_type) + "'");
   }
-  const Value document = json::parse(as_chars(payload), "statement",
-                                     {.max_bytes = kMaxStatementBytes, .max_depth = 16});
+  // predicate.resources is read as the parse goes; a v0.2 statement has no such member.
+  static constexpr std::array<std::string_view, 2> kResourcesPath = {"predicate", "resources"};
+  ListedResources resources;
+  const Value document = json::parse_streaming(
+      as_chars(payload), "statement", {.max_bytes = kMaxStatementBytes, .max_depth = 16},
+      kResourcesPath, [&resources](Value&& element) { resources.add(std::move(element)); });
   json::require_object(document, "statement");
   const std::string type = json::string_at(document, "_type", "statement");
   if (type != kStatementType) {
@@ -174,7 +230,7 @@ Statement parse_statement(std::string_view payload_type, ByteView payload) {
                       type + "'");
   }
   const std::string predicate_type = json::string_at(document, "predicateType", "statement");
-  if (predicate_type == kPredicateType) return parse_v1_0(document);
+  if (predicate_type == kPredicateType) return parse_v1_0(document, resources);
   if (predicate_type == kModelSigning02PredicateType) return parse_v0_2(document);
   throw FormatError("statement.predicateType: unknown predicate type '" + predicate_type + "'");
 }
