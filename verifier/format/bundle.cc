@@ -28,7 +28,7 @@ std::string indexed(std::string_view what, std::size_t i) {
 // Base64 text of a member, decoded strictly; `max_bytes` bounds the decoded size.
 Bytes base64_at(const Value& object, std::string_view key, std::string_view what,
                 std::size_t max_bytes) {
-  const std::string text = json::string_at(object, key, what);
+  const std::string& text = json::string_at(object, key, what);
   if (text.size() / 4 * 3 > max_bytes) {
     throw FormatError(join(what, key) + ": larger than " + std::to_string(max_bytes) + " bytes");
   }

@@ -33,6 +33,15 @@ hashing::Digest hex_digest(std::string_view hex, std::size_t expected_size,
   return hashing::Digest(*bytes);
 }
 
+// hex_digest for predicate.resources[index], naming the resource only when it is wrong.
+hashing::Digest resource_digest(std::string_view hex, std::size_t expected_size,
+                                std::size_t index) {
+  if (const auto bytes = from_hex(hex); bytes && bytes->size() == expected_size) {
+    return hashing::Digest(*bytes);
+  }
+  return hex_digest(hex, expected_size, indexed("predicate.resources", index) + ".digest");
+}
+
 void check_name_length(const std::string& name, std::string_view key, std::string_view what) {
   if (name.size() > kMaxNameBytes) {
     throw FormatError(std::string(what) + "." + std::string(key) + ": too long");
@@ -136,8 +145,7 @@ class ListedResources {
       Listed& listed = listed_[i];
       out.push_back({.name = std::move(listed.name),
                      .algorithm = std::move(listed.algorithm),
-                     .digest = hex_digest(listed.digest_hex, digest_size,
-                                          indexed("predicate.resources", i) + ".digest")});
+                     .digest = resource_digest(listed.digest_hex, digest_size, i)});
     }
     if (first_error_) std::rethrow_exception(first_error_);
     return out;
