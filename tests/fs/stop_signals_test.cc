@@ -20,9 +20,21 @@ namespace sigmount::fs {
 namespace {
 
 // Runs `body` in a child process; returns its exit code, or 128 + the signal that killed it.
+// The child starts from the default disposition of the stop signals, unblocked: the runner may
+// have inherited them ignored (under nohup SIGHUP is, and StopSignals rightly leaves an ignored
+// signal alone), and a case that wants one ignored says so itself.
 int in_child(const std::function<int()>& body) {
   const pid_t pid = ::fork();
-  if (pid == 0) ::_exit(body());
+  if (pid == 0) {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+      std::signal(signal, SIG_DFL);
+      sigaddset(&stop_signals, signal);
+    }
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    ::_exit(body());
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
