@@ -50,8 +50,13 @@ OpenedFile regular_file(int fd) {
   return {.size = static_cast<std::uint64_t>(st.st_size), .device = st.st_dev, .inode = st.st_ino};
 }
 
-// What open_beneath says when a parent directory is a symlink (ELOOP, like a refused symlink).
-constexpr const char* kSymlinkedParent = "parent directory is a symlink";
+// open_beneath's refusal of a symlinked parent directory: ELOOP like a refused symlink, told
+// apart by its type.
+class SymlinkedParent : public std::system_error {
+ public:
+  SymlinkedParent()
+      : std::system_error(ELOOP, std::generic_category(), "parent directory is a symlink") {}
+};
 
 std::string describe_open_error(const std::system_error& error) {
   switch (error.code().value()) {
@@ -60,7 +65,7 @@ std::string describe_open_error(const std::system_error& error) {
     case EXDEV:
       return "resolves outside SOURCE";
     case ELOOP:
-      if (std::string_view(error.what()).starts_with(kSymlinkedParent)) {
+      if (dynamic_cast<const SymlinkedParent*>(&error) != nullptr) {
         return "a parent directory is a symlink";
       }
       return "is or passes through a symlink (the signature does not allow symlinks)";
@@ -127,7 +132,10 @@ UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
     const std::string directory = name.substr(0, slash);
     const long parent_fd =
         ::syscall(SYS_openat2, root_fd, directory.c_str(), &parent, sizeof parent);
-    if (parent_fd < 0) throw_errno(errno, errno == ELOOP ? kSymlinkedParent : "openat2");
+    if (parent_fd < 0) {
+      if (errno == ELOOP) throw SymlinkedParent();
+      throw_errno(errno, "openat2");
+    }
     ::close(static_cast<int>(parent_fd));
   }
   const long fd = ::syscall(SYS_openat2, root_fd, name.c_str(), &how, sizeof how);
