@@ -164,17 +164,24 @@ read_mount "$mnt/big.bin"
 daemon_reads() {
   "$sigmount" status "$mnt" | python3 -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(c["reads"], c["bytes_served"])'
 }
+# warm_pairs_of SECONDS_CMD: ROUNDS + 2 pairs of `SECONDS_CMD FILE` (which prints seconds), the
+# backing file then the mount; sets pair_base, pair_mount (medians) and pair_ratios.
+warm_pairs_of() {
+  local bases=() mounts=() r
+  pair_ratios=()
+  for ((r = 0; r < rounds + 2; r++)); do
+    bases+=("$("$1" "$big")")
+    mounts+=("$("$1" "$mnt/big.bin")")
+    pair_ratios+=("$(printf '%.2f' "$(ratio "${bases[$r]}" "${mounts[$r]}")")")
+  done
+  pair_base=$(median "${bases[@]}"); pair_mount=$(median "${mounts[@]}")
+}
+read_seconds() { time_of read_mount "$1"; }
 read -r reads_before served_before < <(daemon_reads)
-warm_bases=(); warm_mounts=(); warm_ratios=()
-for ((r = 0; r < rounds + 2; r++)); do
-  warm_bases+=("$(time_of read_mount "$big")")
-  warm_mounts+=("$(time_of read_mount "$mnt/big.bin")")
-  warm_ratios+=("$(printf '%.2f' "$(ratio "${warm_bases[$r]}" "${warm_mounts[$r]}")")")
-done
-mount_warm=$(median "${warm_mounts[@]}"); base_warm=$(median "${warm_bases[@]}")
+warm_pairs_of read_seconds
 printf 'warm re-read  : mount %6.2f s (%5s MiB/s)  backing file %6.2f s (%5s MiB/s)  ratio %.2f [%s] (target >= 0.8)\n' \
-  "$mount_warm" "$(mib_s "$size_mib" "$mount_warm")" "$base_warm" "$(mib_s "$size_mib" "$base_warm")" \
-  "$(median "${warm_ratios[@]}")" "${warm_ratios[*]}"
+  "$pair_mount" "$(mib_s "$size_mib" "$pair_mount")" "$pair_base" "$(mib_s "$size_mib" "$pair_base")" \
+  "$(median "${pair_ratios[@]}")" "${pair_ratios[*]}"
 # The same through mmap, as safetensors and llama.cpp load: every page comes in by a fault.
 # Prints its own seconds: Python's start-up is not part of the read.
 mmap_read_seconds() {
@@ -190,15 +197,9 @@ with mmap.mmap(fd, size, prot=mmap.PROT_READ) as m:
 os.close(fd)
 PY
 }
-mmap_bases=(); mmap_mounts=(); mmap_ratios=()
-for ((r = 0; r < rounds + 2; r++)); do
-  mmap_bases+=("$(mmap_read_seconds "$big")")
-  mmap_mounts+=("$(mmap_read_seconds "$mnt/big.bin")")
-  mmap_ratios+=("$(printf '%.2f' "$(ratio "${mmap_bases[$r]}" "${mmap_mounts[$r]}")")")
-done
+warm_pairs_of mmap_read_seconds
 printf 'warm mmap     : mount %6.2f s  backing file %6.2f s  ratio %.2f [%s] (1 MiB copies out of a read-only mapping)\n' \
-  "$(median "${mmap_mounts[@]}")" "$(median "${mmap_bases[@]}")" \
-  "$(median "${mmap_ratios[@]}")" "${mmap_ratios[*]}"
+  "$pair_mount" "$pair_base" "$(median "${pair_ratios[@]}")" "${pair_ratios[*]}"
 read -r reads_after served_after < <(daemon_reads)
 warm_reads=$((reads_after - reads_before))
 printf '                daemon reads during the %d warm passes: %d (%d bytes served)%s\n' \
