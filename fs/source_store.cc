@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include "verifier/errors.h"
@@ -20,26 +23,51 @@ namespace {
   throw std::system_error(error, std::generic_category(), what);
 }
 
+// Descriptors the daemon needs besides one per signed file: /dev/fuse, the source directory,
+// an io_uring ring per reader thread, the log.
+constexpr std::size_t kOtherDescriptors = 64;
+
 // Big models have thousands of files and each stays open: lift the soft limit to the hard one,
 // and grow the descriptor table to its final size now, while this process has one thread. The
 // kernel grows the table by doubling, and once threads share it every growth waits for an RCU
-// grace period: with 10,000 files that took most of the mount time.
-void prepare_descriptor_table(std::size_t wanted) {
+// grace period: with 10,000 files that took most of the mount time. Returns the soft limit
+// now in force (nullopt if it cannot be read).
+std::optional<rlim_t> prepare_descriptor_table(std::size_t wanted) {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  if (limit.rlim_cur < wanted + 64 && limit.rlim_cur != limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return std::nullopt;
+  if (limit.rlim_cur < wanted + kOtherDescriptors && limit.rlim_cur != limit.rlim_max) {
+    const rlimit raised{.rlim_cur = limit.rlim_max, .rlim_max = limit.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
-  const auto highest = static_cast<int>(std::min<rlim_t>(limit.rlim_cur - 1, wanted + 64));
+  const auto highest =
+      static_cast<int>(std::min<rlim_t>(limit.rlim_cur - 1, wanted + kOtherDescriptors));
   const int probe = ::open("/", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-  if (probe < 0) return;
+  if (probe < 0) return limit.rlim_cur;
   // Only into a free slot: dup2 would silently close a descriptor someone holds there.
   if (highest > probe && ::fcntl(highest, F_GETFD) == -1 && errno == EBADF &&
       ::dup2(probe, highest) == highest) {
     ::close(highest);
   }
   ::close(probe);
+  return limit.rlim_cur;
+}
+
+// Running out of descriptors is the host's limit, not something wrong with any one file: one
+// message that says which limit and how to raise it, instead of one line per file.
+[[noreturn]] void throw_out_of_descriptors(int error, std::size_t files,
+                                           std::optional<rlim_t> limit) {
+  std::string message = "cannot keep the " + std::to_string(files) +
+                        " signed files open (the daemon holds each one open): ";
+  if (error == ENFILE) {
+    message += "the system's table of open files is full (sysctl fs.file-max)";
+  } else {
+    message += "the open-file limit (RLIMIT_NOFILE) is " +
+               (limit ? std::to_string(*limit) : std::string("unknown")) +
+               "; it needs to be at least " + std::to_string(files + kOtherDescriptors) +
+               " (raise the hard limit: ulimit -Hn, LimitNOFILE= in a systemd unit, "
+               "--ulimit nofile= for a container)";
+  }
+  throw std::system_error(error, std::generic_category(), message);
 }
 
 // Throws std::system_error(EINVAL) for anything but a regular file (directory, device, FIFO).
@@ -152,7 +180,10 @@ SourceStore::SourceStore(const std::filesystem::path& source,
                          std::span<const verifier::SignedFile> files, bool allow_symlinks,
                          hashing::ReaderBackend backend)
     : backend_(backend) {
-  prepare_descriptor_table(files.size());
+  const std::optional<rlim_t> limit = prepare_descriptor_table(files.size());
+  if (limit && *limit < files.size() + kOtherDescriptors) {
+    throw_out_of_descriptors(EMFILE, files.size(), limit);
+  }
   const bool single_file = files.size() == 1 && files[0].path == ".";
   UniqueFd root;
   if (!single_file) {
@@ -165,8 +196,11 @@ SourceStore::SourceStore(const std::filesystem::path& source,
   }
   files_.resize(files.size());
   std::vector<std::string> problem_of(files.size());
+  // Set by the first open that finds no descriptor left (another process may hold many): the
+  // other threads stop, and the mount fails with one message.
+  std::atomic<int> out_of_descriptors{0};
   const auto open_range = [&](std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to; ++i) {
+    for (std::size_t i = from; i < to && out_of_descriptors.load() == 0; ++i) {
       OpenFile& open_file = files_[i];
       try {
         if (single_file) {
@@ -177,6 +211,11 @@ SourceStore::SourceStore(const std::filesystem::path& source,
           open_file.fd = open_beneath(root.get(), files[i].path, allow_symlinks, open_file.info);
         }
       } catch (const std::system_error& error) {
+        if (const int code = error.code().value(); code == EMFILE || code == ENFILE) {
+          int none = 0;
+          out_of_descriptors.compare_exchange_strong(none, code);
+          return;
+        }
         problem_of[i] = "signed file " + quoted(files[i].path) + ": " + describe_open_error(error);
       }
     }
@@ -194,6 +233,9 @@ SourceStore::SourceStore(const std::filesystem::path& source,
                            std::min(files.size(), (t + 1) * per_thread));
     }
     open_range(0, std::min(files.size(), per_thread));
+  }
+  if (const int error = out_of_descriptors.load(); error != 0) {
+    throw_out_of_descriptors(error, files.size(), limit);
   }
   std::vector<std::string> problems;
   for (std::string& problem : problem_of) {

@@ -59,7 +59,9 @@ class SourceStore final : public BackingStore {
  public:
   // Opens every file of `files` under `source` (a directory, or the file itself when the
   // manifest is the single file "."). Throws verifier::VerificationError listing every file
-  // that is missing, not a regular file or outside SOURCE.
+  // that is missing, not a regular file or outside SOURCE, or one std::system_error (EMFILE,
+  // ENFILE) saying which limit to raise when there are not enough descriptors to keep them all
+  // open.
   SourceStore(const std::filesystem::path& source, std::span<const verifier::SignedFile> files,
               bool allow_symlinks, hashing::ReaderBackend backend);
 
