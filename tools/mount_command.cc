@@ -7,6 +7,8 @@
 
 #include <charconv>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 #include <nlohmann/json.hpp>
 
 #include "fs/event_log.h"
@@ -87,6 +89,14 @@ int run_mount(const MountCommand& original) {
                                               ? std::filesystem::absolute(*command.signature)
                                               : default_signature(command.source);
 
+  if (!command.signature && !std::filesystem::exists(signature)) {
+    // `sign` and `verify` default to ./model.sig (as model_signing's CLI does); a mount has no
+    // meaningful current directory, so it looks beside the model. Say so.
+    throw std::runtime_error("no signature at " + signature.string() +
+                             " (the default beside the model): give --signature PATH, or sign "
+                             "with --signature " +
+                             signature.string());
+  }
   fs::EventLogger log;
   const verifier::VerifiedManifest manifest =
       verifier::SignatureVerifier(command.policy)

@@ -369,6 +369,10 @@ group_mount() {
   "$sigmount" sign key --private-key key.pem --signature mount.sig "$model" >/dev/null 2>&1
   expect "mount with the wrong key exits 1" 1 --line "^Mount failed" -- \
     "$sigmount" mount key --public-key other-pub.pem --signature mount.sig "$model" "$mnt"
+  # `sign` wrote ./mount.sig; the mount's default is beside the model, and it says so.
+  expect "mount without a signature beside the model names the default and --signature" 1 \
+    --line "^Mount failed: no signature at $model/model.sig .*--signature" -- \
+    "$sigmount" mount key --public-key pub.pem "$model" "$mnt"
   # A manifest that lists the signature file itself: signed over a file named model.sig, which
   # the signature then replaces.
   local self="$work/self-signed"
