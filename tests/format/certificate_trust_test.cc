@@ -170,7 +170,7 @@ TEST(CertificateRoundTrip, ValidatedAtTheLeafsNotBefore) {
   Pki expired({.not_before_offset = -3600, .not_after_offset = -60});
   EXPECT_NO_THROW(verify_with_cas(expired.sign(sample_statement()), {expired.root_file()}));
   // Issued before its CAs were valid: rejected.
-  Pki early({.not_before_offset = -3 * 3600});
+  Pki early({.not_before_offset = -3L * 3600});
   EXPECT_THROW(verify_with_cas(early.sign(sample_statement()), {early.root_file()}),
                VerificationError);
 }
@@ -181,7 +181,7 @@ TEST(CertificateRoundTrip, SignatureByAnotherKeyIsRejected) {
   // `other` signs, but the bundle carries `pki`'s leaf and intermediate.
   const std::string forged = other.sign(sample_statement());
   const std::string genuine = pki.sign(sample_statement());
-  const auto sig_at = [](const std::string& b) { return b.find("\"sig\":\"") + 7; };
+  const auto sig_at = [](const std::string& b) { return b.find(R"("sig":")") + 7; };
   std::string bundle = genuine;
   const auto start = sig_at(bundle);
   bundle.replace(start, bundle.find('"', start) - start,

@@ -13,14 +13,16 @@ namespace {
 using testing::data_dir;
 using testing::data_file;
 
-const SigstoreTrust kFixtureIdentity{"stefanb@us.ibm.com", "https://sigstore.verify.ibm.com/oauth2",
-                                     std::nullopt};
+// The identity that signed the model_signing Sigstore fixtures.
+SigstoreTrust fixture_identity() {
+  return {"stefanb@us.ibm.com", "https://sigstore.verify.ibm.com/oauth2", std::nullopt};
+}
 
 TEST(SignatureVerifier, SigstoreBundlesOfModelSigning) {
   for (const char* name :
        {"sigstore/v1.1.0-sigstore.model.sig", "sigstore/v1.0.0-sigstore.model.sig"}) {
     SCOPED_TRACE(name);
-    const auto manifest = SignatureVerifier(kFixtureIdentity).verify(data_file(name));
+    const auto manifest = SignatureVerifier(fixture_identity()).verify(data_file(name));
     ASSERT_EQ(manifest.files().size(), 2u);
     EXPECT_EQ(manifest.files()[1].path, "signme-2");
     EXPECT_NE(manifest.signer().description.find("stefanb@us.ibm.com"), std::string::npos);
@@ -28,7 +30,7 @@ TEST(SignatureVerifier, SigstoreBundlesOfModelSigning) {
 }
 
 TEST(SignatureVerifier, SigstoreWrongIdentityIsRejected) {
-  SigstoreTrust other = kFixtureIdentity;
+  SigstoreTrust other = fixture_identity();
   other.identity = "someone@example.com";
   EXPECT_THROW(SignatureVerifier(other).verify(data_file("sigstore/v1.1.0-sigstore.model.sig")),
                VerificationError);
@@ -36,10 +38,10 @@ TEST(SignatureVerifier, SigstoreWrongIdentityIsRejected) {
 
 TEST(SignatureVerifier, SigstorePolicyRefusesKeyAndCertificateBundles) {
   EXPECT_ANY_THROW(
-      SignatureVerifier(kFixtureIdentity).verify(data_file("v1.1.0-elliptic-key/model.sig")));
+      SignatureVerifier(fixture_identity()).verify(data_file("v1.1.0-elliptic-key/model.sig")));
   // model_signing's certificate bundles (v0.3 + x509CertificateChain) are not Sigstore bundles.
   EXPECT_THROW(
-      SignatureVerifier(kFixtureIdentity).verify(data_file("v1.1.0-certificate/model.sig")),
+      SignatureVerifier(fixture_identity()).verify(data_file("v1.1.0-certificate/model.sig")),
       FormatError);
 }
 
@@ -72,7 +74,7 @@ TEST(SignatureVerifier, MessageSignatureBundleIsNotAModelSignature) {
 TEST(SignatureVerifier, OmsInvalidVectorsFailUnderEveryPolicy) {
   const std::vector<TrustPolicy> policies = {KeyTrust{data_dir() / "keys/signing-key-pub.pem"},
                                              CertificateTrust{{data_dir() / "keys/ca-cert.pem"}},
-                                             kFixtureIdentity};
+                                             fixture_identity()};
   for (const char* name :
        {"invalid/empty", "invalid/missing-envelope", "invalid/missing-tlog-entries",
         "invalid/missing-verification-material", "invalid-payload/wrong-predicate"}) {

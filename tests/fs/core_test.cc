@@ -64,18 +64,21 @@ struct Fixture {
   }
 };
 
-const std::map<std::string, std::size_t> kSizes = {{"empty", 0},
-                                                   {"one", 1},
-                                                   {"block", kB},
-                                                   {"block_minus", kB - 1},
-                                                   {"block_plus", kB + 1},
-                                                   {"dir/sub/medium", 300 * 1024 + 17},
-                                                   {"dir/big", 3 * kB * 4 + 123}};
+const std::map<std::string, std::size_t>& model_sizes() {
+  static const std::map<std::string, std::size_t> sizes = {{"empty", 0},
+                                                           {"one", 1},
+                                                           {"block", kB},
+                                                           {"block_minus", kB - 1},
+                                                           {"block_plus", kB + 1},
+                                                           {"dir/sub/medium", 300 * 1024 + 17},
+                                                           {"dir/big", 3 * kB * 4 + 123}};
+  return sizes;
+}
 
 class CoreReads : public ::testing::TestWithParam<ModelSpec> {};
 
 TEST_P(CoreReads, EveryRangeEqualsTheSignedBytes) {
-  Fixture fx(kSizes, GetParam());
+  Fixture fx(model_sizes(), GetParam());
   auto core = fx.core();
   std::mt19937_64 random(7);
   for (const auto& [name, bytes] : fx.content) {
@@ -233,6 +236,7 @@ TEST(Core, ConcurrentReadersShareOneVerificationPerShard) {
              ModelSpec{hashing::HashAlgorithm::sha256, shard, false});
   auto core = fx.core(/*cache_size=*/256ULL << 20);
   std::vector<std::jthread> threads;
+  threads.reserve(16);
   std::atomic<int> wrong{0};
   for (int t = 0; t < 16; ++t) {
     threads.emplace_back([&, t] {
@@ -398,7 +402,7 @@ TEST(Core, ACoreGoingAwayStopsTheVerificationAhead) {
 }
 
 TEST(Core, VerifyAllHashesEverythingAndKeepsNothing) {
-  Fixture fx(kSizes, ModelSpec{hashing::HashAlgorithm::sha256, 2 * kB, false});
+  Fixture fx(model_sizes(), ModelSpec{hashing::HashAlgorithm::sha256, 2 * kB, false});
   auto core = fx.core();
   core->verify_all(4);
   const auto counters = core->counters();
@@ -414,7 +418,7 @@ TEST(Core, VerifyAllHashesEverythingAndKeepsNothing) {
 }
 
 TEST(Core, VerifyAllNamesEveryBadFile) {
-  Fixture fx(kSizes);
+  Fixture fx(model_sizes());
   fx.store->flip(fx.index("dir/sub/medium"), 1000);
   fx.store->flip(fx.index("one"), 0);
   auto core = fx.core();
@@ -465,14 +469,14 @@ TEST(Core, AShardWhoseFingerprintsWereDroppedIsHashedAgainInFull) {
   // fingerprints or a full verification.
   const std::uint64_t shard = 4 * kB;
   Fixture fx({{"f", 3 * shard}}, ModelSpec{hashing::HashAlgorithm::sha256, shard, false});
-  CoreOptions options{.cache_size = 0, .fingerprint_budget = 2 * 4 * sizeof(BlockTag)};
+  CoreOptions options{.cache_size = 0, .fingerprint_budget = sizeof(BlockTag) * 2 * 4};
   options.verify_ahead = false;
   VerifiedFileCore core(fx.manifest(), *fx.store, options, fx.log.sink());
   for (std::uint64_t s = 0; s < 3; ++s) ASSERT_TRUE(core.read(0, s * shard, 10).ok());
   auto counters = core.counters();
   EXPECT_EQ(counters.shards_verified, 3u);
   EXPECT_EQ(counters.fingerprints_dropped, 1u) << "shard 0, the least recently used";
-  EXPECT_EQ(counters.fingerprint_bytes, 2 * 4 * sizeof(BlockTag));
+  EXPECT_EQ(counters.fingerprint_bytes, sizeof(BlockTag) * 2 * 4);
 
   // Shard 2 still has its fingerprints: one block is read again, nothing more.
   auto seen = fx.store->bytes_read();

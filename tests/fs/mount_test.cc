@@ -22,8 +22,6 @@
 
 #include "tests/fs/signed_model.h"
 
-extern char** environ;
-
 namespace sigmount::fs {
 namespace {
 
@@ -47,6 +45,7 @@ Spawned spawn(const std::vector<std::string>& args, const std::filesystem::path&
     envp.push_back(nullptr);
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -234,14 +233,17 @@ void flip_byte(const std::filesystem::path& path, std::uint64_t offset) {
   ::close(fd);
 }
 
-const std::map<std::string, std::size_t> kModel = {
-    {"config.json", 517},
-    {"dir/weights-00001.safetensors", 5 * 1024 * 1024 + 333},
-    {"dir/sub/tokenizer.bin", 200 * 1024},
-    {"empty", 0}};
+const std::map<std::string, std::size_t>& model_files() {
+  static const std::map<std::string, std::size_t> files = {
+      {"config.json", 517},
+      {"dir/weights-00001.safetensors", 5 * 1024 * 1024 + 333},
+      {"dir/sub/tokenizer.bin", 200 * 1024},
+      {"empty", 0}};
+  return files;
+}
 
 TEST(Mount, EveryReadEqualsTheSignedFile) {
-  Model model(kModel);
+  Model model(model_files());
   Mount mount(model);
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
   for (const auto& [name, bytes] : model.content) {
@@ -259,6 +261,7 @@ TEST(Mount, EveryReadEqualsTheSignedFile) {
   std::atomic<int> wrong{0};
   {
     std::vector<std::jthread> threads;
+    threads.reserve(16);
     for (int t = 0; t < 16; ++t) {
       threads.emplace_back([&, t] {
         std::mt19937_64 random(static_cast<std::uint64_t>(t));
@@ -306,7 +309,7 @@ TEST(Mount, EveryReadEqualsTheSignedFile) {
 }
 
 TEST(Mount, OnlySignedFilesAreVisible) {
-  Model model(kModel);
+  Model model(model_files());
   Mount mount(model);
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
   std::set<std::string> seen;
@@ -328,7 +331,7 @@ TEST(Mount, OnlySignedFilesAreVisible) {
 }
 
 TEST(Mount, EveryWriteFailsWithEROFS) {
-  Model model(kModel);
+  Model model(model_files());
   Mount mount(model);
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
   const std::string file = (mount / "config.json").string();
@@ -364,7 +367,7 @@ void expect_signed_or_eio(const std::filesystem::path& path, const Bytes& signed
 }
 
 TEST(Mount, TamperAfterMountFailsWithEIOAndNeverLeaksABadByte) {
-  Model model(kModel);
+  Model model(model_files());
   // No daemon cache: after drop_caches every read goes back to the backing file.
   Mount mount(model, {"--cache-size", "0"});
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
@@ -373,11 +376,12 @@ TEST(Mount, TamperAfterMountFailsWithEIOAndNeverLeaksABadByte) {
   // Fully read before the tamper.
   ASSERT_EQ(pread_file(mount / big, 0, expected.size()).bytes, expected);
 
-  flip_byte(model.source / big, 3 * 1024 * 1024 + 5);
+  flip_byte(model.source / big, std::uint64_t{3} * 1024 * 1024 + 5);
   drop_caches();
-  expect_signed_or_eio(mount / big, expected, 3 * 1024 * 1024, 4096, /*must_fail=*/true);
+  expect_signed_or_eio(mount / big, expected, std::uint64_t{3} * 1024 * 1024, 4096,
+                       /*must_fail=*/true);
   expect_signed_or_eio(mount / big, expected, 0, 4096, false);
-  const ReadResult clean = pread_file(mount / big, 1024 * 1024, 65536);
+  const ReadResult clean = pread_file(mount / big, std::uint64_t{1} << 20, 65536);
   EXPECT_EQ(clean.error, 0) << "an untouched range still reads";
   // The whole file read in one go fails (the tampered block is in it).
   EXPECT_EQ(pread_file(mount / big, 0, expected.size()).error, EIO);
@@ -400,12 +404,12 @@ TEST(Mount, TamperAfterMountFailsWithEIOAndNeverLeaksABadByte) {
 }
 
 TEST(Mount, TamperBeforeTheFirstReadFailsTheFile) {
-  Model model(kModel);
+  Model model(model_files());
   Mount mount(model);
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
   const std::string big = "dir/weights-00001.safetensors";
   flip_byte(model.source / big, 17);
-  for (std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{4 * 1024 * 1024}}) {
+  for (std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{4} * 1024 * 1024}) {
     expect_signed_or_eio(mount / big, model.content.at(big), offset, 4096, /*must_fail=*/true);
   }
   const nlohmann::json status = mount.status();
@@ -413,7 +417,7 @@ TEST(Mount, TamperBeforeTheFirstReadFailsTheFile) {
 }
 
 TEST(Mount, ShardedModelWithVerifyAllAndFailClosed) {
-  Model model(kModel, testing::ModelSpec{hashing::HashAlgorithm::sha256, 1000000, false});
+  Model model(model_files(), testing::ModelSpec{hashing::HashAlgorithm::sha256, 1000000, false});
   {
     Mount mount(model, {"--verify-all", "--fail-closed"});
     ASSERT_EQ(mount.exit_code(), 0) << mount.output();
@@ -437,7 +441,7 @@ TEST(Mount, ShardedModelWithVerifyAllAndFailClosed) {
 // The kernel answers reads of pages it has cached without asking the daemon: fail-closed must
 // drop them, or a file read before the mismatch stays readable.
 TEST(Mount, FailClosedAlsoFailsReadsTheKernelHadCached) {
-  Model model(kModel);
+  Model model(model_files());
   Mount mount(model, {"--fail-closed"});
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
   const std::string cached = "dir/sub/tokenizer.bin";
@@ -480,7 +484,7 @@ TEST(Mount, FailClosedAlsoFailsReadsTheKernelHadCached) {
 }
 
 TEST(Mount, MissingFileOrWrongKeyRefusesTheMount) {
-  Model model(kModel);
+  Model model(model_files());
   std::filesystem::remove(model.source / "dir/sub/tokenizer.bin");
   Mount missing(model);
   EXPECT_EQ(missing.exit_code(), 1);
@@ -488,9 +492,9 @@ TEST(Mount, MissingFileOrWrongKeyRefusesTheMount) {
   EXPECT_THAT(missing.output(), HasSubstr("missing"));
   EXPECT_FALSE(is_mounted(missing.path()));
 
-  Model other(kModel);
+  Model other(model_files());
   std::filesystem::copy_file(other.signed_model->public_key, model.dir / "other.pub");
-  Model fresh(kModel);
+  Model fresh(model_files());
   Mount wrong_key(fresh, {});
   ASSERT_EQ(wrong_key.exit_code(), 0);
   wrong_key.unmount();
@@ -624,7 +628,7 @@ TEST(Mount, KilledDaemonLeavesAMountThatFusermountClears) {
 TEST(Mount, MountHelperFormFromFstab) {
   // What `mount -t fuse.sigmount SOURCE MNT -o ...` (an fstab line) runs: mount.fuse3, which
   // runs `sigmount SOURCE MNT -o OPTS` from PATH.
-  Model model(kModel);
+  Model model(model_files());
   const std::filesystem::path mountpoint = model.dir / "mnt";
   std::filesystem::create_directories(mountpoint);
   const std::string path_env = "PATH=" + std::filesystem::path(g_sigmount).parent_path().string() +
@@ -696,7 +700,7 @@ int main(int argc, char** argv) {
   if (const char* folder = std::getenv("SIGMOUNT_SANITIZER_REPORTS")) {
     // gtest owns and deletes the listener.
     ::testing::UnitTest::GetInstance()->listeners().Append(
-        new sigmount::fs::SanitizerReportCheck(folder));
+        new sigmount::fs::SanitizerReportCheck(folder));  // NOLINT(cppcoreguidelines-owning-memory)
   }
   if (argc < 3) {
     std::fprintf(stderr, "usage: fs_mount_tests PATH_TO_SIGMOUNT PATH_TO_LOOP_FAILS_SHIM\n");

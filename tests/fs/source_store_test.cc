@@ -82,6 +82,7 @@ std::string numbered_name(int i) {
 [[noreturn]] void open_with_descriptor_limit(const std::filesystem::path& root, int count,
                                              rlim_t limit, int free_left = -1) {
   std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) names.push_back(numbered_name(i));
   const rlimit lowered{.rlim_cur = limit, .rlim_max = limit};
   if (setrlimit(RLIMIT_NOFILE, &lowered) != 0) std::_Exit(2);

@@ -71,7 +71,7 @@ TEST(Blake3, LongInputsMatchB3sum) {
     EXPECT_EQ(blake3_hex(input), c.hex) << c.len;
     // Reads of an odd size (every batch starts at a chunk counter with a different alignment)
     // and of whole chunks (the input often ends exactly at a batch boundary).
-    for (std::size_t piece : {std::size_t{65537 * 3}, std::size_t{65536}, std::size_t{1024}}) {
+    for (std::size_t piece : {std::size_t{65537} * 3, std::size_t{65536}, std::size_t{1024}}) {
       Blake3 hasher;
       for (std::size_t pos = 0; pos < c.len; pos += piece) {
         hasher.update(ByteView(input).subspan(pos, std::min(piece, c.len - pos)));
@@ -106,7 +106,7 @@ TEST(Blake3Internals, Avx2MatchesPortable) {
   Bytes input(kChunkSize * 21);
   for (std::size_t i = 0; i < input.size(); ++i) input[i] = static_cast<std::uint8_t>(i * 7 + 3);
   for (std::uint64_t counter : {std::uint64_t{0}, std::uint64_t{5}, (std::uint64_t{1} << 32) - 3}) {
-    std::vector<std::uint32_t> portable(8 * 21), avx2(8 * 21);
+    std::vector<std::uint32_t> portable(std::size_t{8} * 21), avx2(std::size_t{8} * 21);
     hash_chunks_portable(input.data(), 21, counter, portable.data());
     hash_chunks_avx2(input.data(), 21, counter, avx2.data());
     EXPECT_EQ(portable, avx2) << "counter " << counter;

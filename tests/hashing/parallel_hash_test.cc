@@ -126,6 +126,7 @@ TEST(HashRanges, SplitBlake3RangesEqualOneShot) {
       {file, 10, 10},
   };
   std::vector<Digest> expected;
+  expected.reserve(ranges.size());
   for (const auto& range : ranges) {
     expected.push_back(hash_bytes(HashAlgorithm::blake3,
                                   ByteView(content).subspan(range.start, range.end - range.start)));

@@ -23,6 +23,7 @@ using testing::write_file;
 
 std::vector<std::string> names_of(const std::vector<ModelFile>& files) {
   std::vector<std::string> names;
+  names.reserve(files.size());
   for (const auto& file : files) names.push_back(file.name);
   return names;
 }

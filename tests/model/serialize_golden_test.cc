@@ -23,7 +23,7 @@ class GoldenModels {
   GoldenModels() { fs::create_directory(scratch_ / "empty_folder_model"); }
 
   fs::path model(std::string_view fixture) const {
-    static const std::map<std::string, std::string, std::less<>> kModels{
+    static const std::map<std::string, std::string, std::less<>> fixtures{
         {"deep_model_folder", "m6/deep_model"},
         {"empty_model_file", "m2/empty_file_model"},
         {"model_folder_with_empty_file", "m5/empty_file_inside_model"},
@@ -32,7 +32,7 @@ class GoldenModels {
         {"symlink_model_folder", "m7/symlink_model"},
     };
     if (fixture == "empty_model_folder") return scratch_ / "empty_folder_model";
-    return testing::goldens_dir() / "models" / kModels.at(std::string(fixture));
+    return testing::goldens_dir() / "models" / fixtures.at(std::string(fixture));
   }
 
  private:

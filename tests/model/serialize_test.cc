@@ -11,7 +11,6 @@
 namespace sigmount::verifier {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::TempDir;
 using testing::write_file;
 
