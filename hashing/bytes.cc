@@ -17,14 +17,15 @@ std::string to_hex(ByteView bytes) {
 
 namespace {
 
-// -1 for anything that is not a hex digit (either case).
-constexpr std::array<std::int8_t, 256> make_hex_table() {
-  std::array<std::int8_t, 256> table{};
+// -1 for anything that is not a hex digit (either case). int16_t, not int8_t: a signed char
+// promoted to int reads like the classic sign-extension bug (bugprone-signed-char-misuse).
+constexpr std::array<std::int16_t, 256> make_hex_table() {
+  std::array<std::int16_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<std::int16_t>(i);
   for (int i = 0; i < 6; ++i) {
-    table['a' + i] = static_cast<std::int8_t>(10 + i);
-    table['A' + i] = static_cast<std::int8_t>(10 + i);
+    table['a' + i] = static_cast<std::int16_t>(10 + i);
+    table['A' + i] = static_cast<std::int16_t>(10 + i);
   }
   return table;
 }
