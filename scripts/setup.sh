@@ -4,7 +4,7 @@
 # already installed, so re-runs are fast.
 
 SIGMOUNT_PACKAGES=(
-  meson ninja-build pkg-config g++ clang libclang-rt-14-dev
+  meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
   libfuse3-dev fuse3 liburing-dev nlohmann-json3-dev
   libssl-dev openssl libcurl4-openssl-dev libgtest-dev libgmock-dev
   python3 b3sum

@@ -2,8 +2,9 @@
 # The full sigmount test suite, as run by CI (.ci/run) and by `sudo bash scripts/test.sh` on a
 # fresh Debian bookworm machine:
 #   1. installs the build dependencies (skipped when present),
-#   2. gcc build (build/ci): suites unit, cli and fuse (FUSE must be available: we run as root),
-#   3. clang build with ASan+UBSan and libFuzzer (build/asan): suites unit, cli and fuse (real
+#   2. checks the C++ sources are clang-formatted (one check),
+#   3. gcc build (build/ci): suites unit, cli and fuse (FUSE must be available: we run as root),
+#   4. clang build with ASan+UBSan and libFuzzer (build/asan): suites unit, cli and fuse (real
 #      mounts served by a sanitized daemon), then suite fuzz,
 # and ends with exactly one line "N passed, N failed" summed over meson's results.
 # Exits non-zero if any test or build failed.
@@ -83,6 +84,16 @@ setup_build() {
 }
 
 start=$SECONDS
+
+# Formatting: every C++ source as the checked-in .clang-format writes it (one check).
+echo "== clang-format --dry-run"
+mapfile -t cxx_sources < <(find fs hashing verifier tools tests -name '*.cc' -o -name '*.h' | sort)
+if clang-format --dry-run -Werror "${cxx_sources[@]}"; then
+  passed=$((passed + 1))
+else
+  echo "test.sh: run clang-format -i on the files above" >&2
+  failed=$((failed + 1))
+fi
 
 # gcc: everything that needs no sanitizer, including real mounts.
 if CC=gcc CXX=g++ setup_build build/ci; then

@@ -7,9 +7,9 @@
 
 #include <charconv>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-#include <nlohmann/json.hpp>
 
 #include "fs/event_log.h"
 #include "fs/fuse_filesystem.h"
