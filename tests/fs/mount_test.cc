@@ -669,9 +669,9 @@ class SanitizerReportCheck : public ::testing::EmptyTestEventListener {
   explicit SanitizerReportCheck(std::filesystem::path folder) : folder_(std::move(folder)) {
     std::filesystem::remove_all(folder_);
     std::filesystem::create_directories(folder_);
-    // ASan/UBSan read these once at start: this process keeps reporting to stderr, every
+    // The sanitizers read these once at start: this process keeps reporting to stderr, every
     // process spawned from now on writes to FOLDER/report.PID.
-    for (const char* variable : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    for (const char* variable : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
       const char* options = std::getenv(variable);
       std::string value = options != nullptr ? std::string(options) + ":" : std::string();
       value += "log_path=" + (folder_ / "report").string();

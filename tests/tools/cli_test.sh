@@ -411,7 +411,7 @@ group_mount() {
 if [[ -n ${SIGMOUNT_SANITIZER_REPORTS:-} ]]; then
   rm -rf "$SIGMOUNT_SANITIZER_REPORTS"
   mkdir -p "$SIGMOUNT_SANITIZER_REPORTS"
-  for variable in ASAN_OPTIONS UBSAN_OPTIONS; do
+  for variable in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
     export "$variable=${!variable:+${!variable}:}log_path=$SIGMOUNT_SANITIZER_REPORTS/report"
   done
 fi
