@@ -179,14 +179,16 @@ UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
 SourceStore::SourceStore(const std::filesystem::path& source,
                          std::span<const verifier::SignedFile> files, bool allow_symlinks,
                          hashing::ReaderBackend backend)
-    : backend_(backend) {
+    : allow_symlinks_(allow_symlinks), backend_(backend) {
   const std::optional<rlim_t> limit = prepare_descriptor_table(files.size());
   if (limit && *limit < files.size() + kOtherDescriptors) {
     throw_out_of_descriptors(EMFILE, files.size(), limit);
   }
   const bool single_file = files.size() == 1 && files[0].path == ".";
-  UniqueFd root;
-  if (!single_file) {
+  UniqueFd& root = root_;
+  if (single_file) {
+    single_file_ = std::filesystem::absolute(source);  // the daemon changes directory to /
+  } else {
     root = UniqueFd(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (root.get() < 0) {
       throw verifier::VerificationError(
@@ -242,6 +244,25 @@ SourceStore::SourceStore(const std::filesystem::path& source,
     if (!problem.empty()) problems.push_back(std::move(problem));
   }
   if (!problems.empty()) throw verifier::VerificationError(std::move(problems));
+  names_.reserve(files.size());
+  for (const verifier::SignedFile& file : files) names_.push_back(file.path);
+}
+
+std::optional<std::string> SourceStore::replaced(std::size_t file) const {
+  struct stat now {};
+  const int flags = allow_symlinks_ ? 0 : AT_SYMLINK_NOFOLLOW;
+  const int result = single_file_.empty()
+                         ? ::fstatat(root_.get(), names_.at(file).c_str(), &now, flags)
+                         : ::fstatat(AT_FDCWD, single_file_.c_str(), &now, flags);
+  if (result != 0) {
+    if (errno == ENOENT) return "nothing (renamed away or deleted)";
+    return "nothing that can be checked (" + std::generic_category().message(errno) + ")";
+  }
+  const OpenedFile& opened = files_.at(file).info;
+  if (now.st_dev != opened.device || now.st_ino != opened.inode) {
+    return "a different file (replaced)";
+  }
+  return std::nullopt;
 }
 
 hashing::FileReader& SourceStore::reader_for_this_thread() {

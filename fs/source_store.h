@@ -1,9 +1,9 @@
 // The real BackingStore: the signed files under SOURCE, each opened once at mount time.
 //
-// Opening pins each file's inode: the daemon keeps reading the inode it checked at mount, so
-// renaming or replacing a file afterwards does not change what the mount reads (and whatever
-// is read is hashed before it is served anyway). Writes into the pinned inode (a flipped byte,
-// a truncation) are caught by verification.
+// Opening pins each file's inode: reads go to the inode opened at mount whatever happens to
+// its name (and whatever is read is hashed before it is served anyway). Writes into the pinned
+// inode (a flipped byte, a truncation) are caught by verification; a name that no longer leads
+// to the pinned inode (replaced, renamed away, deleted) is reported by replaced().
 #pragma once
 
 #include <sys/types.h>
@@ -68,6 +68,8 @@ class SourceStore final : public BackingStore {
   std::size_t file_count() const override { return files_.size(); }
   std::uint64_t size(std::size_t file) const override { return files_[file].info.size; }
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
+  // One stat of the signed name (following symlinks only if the signature allows them).
+  std::optional<std::string> replaced(std::size_t file) const override;
   void forget_this_thread() override;
 
   // The signed file that is the inode `device`/`inode` (a hard link counts), if any.
@@ -88,6 +90,11 @@ class SourceStore final : public BackingStore {
   hashing::FileReader& reader_for_this_thread();
 
   std::vector<OpenFile> files_;
+  // For replaced(): SOURCE (the directory, or the file of a single-file model) and the names.
+  UniqueFd root_;
+  std::filesystem::path single_file_;
+  std::vector<std::string> names_;
+  bool allow_symlinks_;
   hashing::ReaderBackend backend_;
   // One reader per thread: an io_uring ring has a single issuer. Guards readers_ only.
   mutable std::mutex readers_mutex_;

@@ -208,6 +208,14 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
   emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+bool VerifiedFileCore::report_if_replaced(std::uint32_t file, std::uint32_t shard,
+                                          std::uint64_t offset, std::uint64_t length) {
+  const std::optional<std::string> now = store_.replaced(file);
+  if (!now) return false;
+  report_mismatch(file, shard, "file", offset, length, "the file opened at mount", *now);
+  return true;
+}
+
 VerifiedFileCore::BackingRead VerifiedFileCore::read_backing(std::uint32_t file,
                                                              std::uint64_t offset,
                                                              std::span<std::uint8_t> out) {
@@ -241,6 +249,12 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
                                    const std::stop_token* background) {
   const verifier::Shard& range = files_[file].shards[shard];
   const std::uint64_t length = range.end - range.start;
+  // Checked once a pass, not per block: a name replaced while the pass runs is seen by the
+  // next read that goes to the store; the pass itself reads the opened file and hashes it.
+  if (report_if_replaced(file, shard, range.start, length)) {
+    mismatched = true;
+    return EIO;
+  }
   const std::uint64_t blocks = block_count(length);
   ShardHasher hasher(algorithm_, length, block_mac_);
 
@@ -468,6 +482,14 @@ int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std:
       // Another reader may have verified the shard (and cached its blocks) while we waited.
       if ((found[i] = cache_.find(BlockKey{file, shard, first + i}))) continue;
       to_check.push_back(i);
+    }
+    // One look at the name per request that goes back to the store, not one per block.
+    if (!to_check.empty()) {
+      const verifier::Shard& range = files_[file].shards[shard];
+      const std::uint64_t start = (first + to_check.front()) * kBlockSize;
+      const std::uint64_t end =
+          std::min((first + to_check.back() + 1) * kBlockSize, range.end - range.start);
+      if (report_if_replaced(file, shard, range.start + start, end - start)) return EIO;
     }
     std::vector<int> errors(to_check.size(), 0);
     workers_.for_each(to_check.size(), [&](std::size_t job) {

@@ -187,6 +187,10 @@ class VerifiedFileCore {
   // `truncated`, the file ending inside signed bytes, is tampering (logged as a "length"
   // mismatch, final like a wrong digest).
   enum class BackingRead : std::uint8_t { complete, failed, truncated };
+  // Before the backing file is read again: true if its signed name no longer leads to it
+  // (BackingStore::replaced), after logging a "file" mismatch for [offset, offset + length).
+  bool report_if_replaced(std::uint32_t file, std::uint32_t shard, std::uint64_t offset,
+                          std::uint64_t length);
   // Reads exactly out.size() bytes of the backing file.
   BackingRead read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,

@@ -219,6 +219,35 @@ TEST(Core, TruncationAfterVerificationFailsEvictedRanges) {
   EXPECT_EQ(early.concatenate(), fx.expected("f", kB, 10));
 }
 
+// The store would still hand out the file it opened, with the signed bytes: what fails the
+// reads is only that the signed name now leads elsewhere.
+TEST(Core, AReplacedFileFailsEveryReadThatGoesToTheStore) {
+  Fixture fx({{"a", 8 * kB}, {"b", 8 * kB}});
+  auto core = fx.core(/*cache_size=*/0);
+  const std::size_t a = fx.index("a");
+  const std::size_t b = fx.index("b");
+  // Verified and served, then replaced: its blocks must be read again, and that fails.
+  ASSERT_TRUE(core->read(a, 0, 8 * kB).ok());
+  fx.store->set_replaced(a, true);
+  const auto calls = fx.store->read_calls();
+  EXPECT_EQ(core->read(a, 3 * kB, 10).error(), EIO);
+  EXPECT_EQ(fx.store->read_calls(), calls) << "the store is not read for a replaced file";
+  const auto event = nlohmann::json::parse(fx.log.lines().back());
+  EXPECT_EQ(event["event"], "mismatch");
+  EXPECT_EQ(event["file"], "a");
+  EXPECT_EQ(event["check"], "file");
+  EXPECT_EQ(event["offset"], 3 * kB);
+  EXPECT_EQ(event["expected"], "the file opened at mount");
+  EXPECT_EQ(event["actual"], "a different file (replaced)");
+  // Replaced before its first read: the shard fails like a wrong digest, finally.
+  fx.store->set_replaced(b, true);
+  EXPECT_EQ(core->read(b, 0, 10).error(), EIO);
+  fx.store->set_replaced(b, false);
+  EXPECT_EQ(core->read(b, 0, 10).error(), EIO) << "a mismatched shard stays failed";
+  EXPECT_EQ(core->counters().mismatches, 2u);
+  EXPECT_EQ(core->counters().bytes_served, 8 * kB) << "only a's bytes, before the replacement";
+}
+
 TEST(Core, IoErrorsFailTheReadAndALaterReadRetries) {
   Fixture fx({{"f", 3 * kB}});
   auto core = fx.core();

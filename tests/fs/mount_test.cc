@@ -392,15 +392,32 @@ TEST(Mount, TamperAfterMountFailsWithEIOAndNeverLeaksABadByte) {
   expect_signed_or_eio(mount / "dir/sub/tokenizer.bin", model.content.at("dir/sub/tokenizer.bin"),
                        150000, 4096, /*must_fail=*/true);
 
-  // Replaced (a new file renamed over it) and renamed away: the daemon keeps reading the inode
-  // it verified at mount, so reads keep returning the signed bytes.
-  testing::write_file(model.dir / "evil", Bytes(517, 'A'));
-  std::filesystem::rename(model.dir / "evil", model.source / "config.json");
-  drop_caches();
-  expect_signed_or_eio(mount / "config.json", model.content.at("config.json"), 0, 517, false);
-
   const nlohmann::json status = mount.status();
   EXPECT_GE(status["counters"]["mismatches"].get<int>(), 2);
+}
+
+// Replaced (a new file renamed over it) and renamed away, each after a full read. The daemon
+// would still read the files it opened, which hold the signed bytes, but SOURCE is no longer
+// what was signed: every read that reaches the daemon fails for those two.
+TEST(Mount, ReplacedOrRenamedAwayAfterMountFailsWithEIO) {
+  Model model(model_files());
+  Mount mount(model, {"--cache-size", "0"});
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  for (const auto& [name, bytes] : model.content) {
+    ASSERT_EQ(pread_file(mount / name, 0, bytes.size() + 1).bytes, bytes) << name;
+  }
+  testing::write_file(model.dir / "evil", Bytes(517, 'A'));
+  std::filesystem::rename(model.dir / "evil", model.source / "config.json");
+  std::filesystem::create_directories(model.dir / "away");
+  std::filesystem::rename(model.source / "dir/sub", model.dir / "away/sub");
+  drop_caches();
+  for (const std::string name : {"config.json", "dir/sub/tokenizer.bin"}) {
+    expect_signed_or_eio(mount / name, model.content.at(name), 0, 512, /*must_fail=*/true);
+  }
+  const std::string intact = "dir/weights-00001.safetensors";
+  EXPECT_EQ(pread_file(mount / intact, 0, 4096).bytes, slice(model.content.at(intact), 0, 4096));
+  // At least one per file (the kernel retries a failed readahead with a read of its own).
+  EXPECT_GE(mount.status()["counters"]["mismatches"].get<int>(), 2);
 }
 
 TEST(Mount, TamperBeforeTheFirstReadFailsTheFile) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,8 +67,18 @@ class LyingStore final : public BackingStore {
   std::size_t file_count() const override { return files_.size(); }
   std::uint64_t size(std::size_t file) const override { return sizes_[file]; }
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
+  std::optional<std::string> replaced(std::size_t file) const override {
+    std::lock_guard lock(mutex_);
+    if (static_cast<std::ptrdiff_t>(file) != replaced_file_) return std::nullopt;
+    return "a different file (replaced)";
+  }
 
   void set_lie(Lie lie);
+  // While `replaced`, the name of `file` leads elsewhere; reads still return its bytes.
+  void set_replaced(std::size_t file, bool replaced) {
+    std::lock_guard lock(mutex_);
+    replaced_file_ = replaced ? static_cast<std::ptrdiff_t>(file) : -1;
+  }
   // Flips one byte of the stored content (the size seen at mount stays the same).
   void flip(std::size_t file, std::uint64_t offset);
   // Cuts the stored content; reads beyond come back short.
@@ -100,6 +111,7 @@ class LyingStore final : public BackingStore {
   Lie lie_ = Lie::none;
   int failures_ = 0;
   std::ptrdiff_t failing_file_ = -1;
+  std::ptrdiff_t replaced_file_ = -1;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t read_calls_ = 0;
   std::map<std::pair<std::size_t, std::uint64_t>, int> read_counts_;  // by 64 KiB-aligned start

@@ -166,6 +166,41 @@ TEST(SourceStore, RenamingOrReplacingAfterOpenDoesNotChangeWhatIsRead) {
   EXPECT_EQ(out, content["f"]) << "the inode opened at mount is the one read";
 }
 
+TEST(SourceStore, ANameThatNoLongerLeadsToTheOpenedFileIsReported) {
+  TempDir dir;
+  testing::write_random_model(dir.path(), {{"a", 100}, {"d/b", 100}, {"c", 100}, {"target", 9}});
+  std::filesystem::create_symlink("target", dir / "link");
+  SourceStore store(dir.path(), files_named({"a", "d/b", "c", "link"}), /*allow_symlinks=*/true,
+                    hashing::ReaderBackend::pread);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(store.replaced(i), std::nullopt) << i;
+
+  testing::write_file(dir / "new", Bytes(100, 0));
+  std::filesystem::rename(dir / "new", dir / "a");
+  std::filesystem::rename(dir / "d", dir / "moved");
+  // Written in place: the same file (what changed is for the hash to find).
+  testing::write_file(dir / "c", Bytes(100, 1));
+  // A symlink the signature allows is followed: the same file behind a new link is fine.
+  std::filesystem::remove(dir / "link");
+  std::filesystem::create_symlink("./target", dir / "link");
+
+  EXPECT_EQ(store.replaced(0), "a different file (replaced)");
+  EXPECT_EQ(store.replaced(1), "nothing (renamed away or deleted)");
+  EXPECT_EQ(store.replaced(2), std::nullopt);
+  EXPECT_EQ(store.replaced(3), std::nullopt);
+  std::filesystem::rename(dir / "moved", dir / "d");
+  EXPECT_EQ(store.replaced(1), std::nullopt) << "back where it was signed";
+}
+
+TEST(SourceStore, AReplacedSingleFileModelIsReported) {
+  TempDir dir;
+  testing::write_random_model(dir.path(), {{"model.gguf", 300}});
+  SourceStore store(dir / "model.gguf", files_named({"."}), false, hashing::ReaderBackend::pread);
+  EXPECT_EQ(store.replaced(0), std::nullopt);
+  testing::write_file(dir / "other", Bytes(300, 0));
+  std::filesystem::rename(dir / "other", dir / "model.gguf");
+  EXPECT_EQ(store.replaced(0), "a different file (replaced)");
+}
+
 TEST(SourceStore, TruncationShowsAsAShortRead) {
   TempDir dir;
   testing::write_random_model(dir.path(), {{"f", 8192}});
