@@ -23,10 +23,11 @@ class BackingStore {
   // many threads at once.
   virtual std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) = 0;
   // nullopt while the file's signed name still leads to the file the store reads; otherwise
-  // what the name leads to now, for the log ("a different file", "nothing"). A store may go on
-  // reading the file it opened after the name was replaced or renamed away; the core asks
-  // before it goes to the store again and fails those reads, as for a changed byte: the store
-  // no longer is the model that was signed.
+  // what the name leads to now, for the log ("a different file", "nothing"). Throws
+  // std::system_error when it cannot tell now. A store may go on reading the file it opened
+  // after the name was replaced or renamed away; the core asks before it goes to the store
+  // again and fails those reads, as for a changed byte: the store no longer is the model that
+  // was signed.
   virtual std::optional<std::string> replaced(std::size_t /*file*/) const { return std::nullopt; }
   // The calling thread is about to end and will not read again: release what the store keeps
   // for it (the core's short-lived reader threads call this as they finish).

@@ -61,11 +61,18 @@ std::optional<rlim_t> prepare_descriptor_table(std::size_t wanted) {
   if (error == ENFILE) {
     message += "the system's table of open files is full (sysctl fs.file-max)";
   } else {
+    const std::size_t needed = files + kOtherDescriptors;
     message += "the open-file limit (RLIMIT_NOFILE) is " +
-               (limit ? std::to_string(*limit) : std::string("unknown")) +
-               "; it needs to be at least " + std::to_string(files + kOtherDescriptors) +
-               " (raise the hard limit: ulimit -Hn, LimitNOFILE= in a systemd unit, "
-               "--ulimit nofile= for a container)";
+               (limit ? std::to_string(*limit) : std::string("unknown"));
+    if (limit && *limit >= needed) {
+      // Enough by count, but the process already held other descriptors.
+      message += ", and descriptors the process held already left too few of them";
+    } else {
+      message += "; it needs to be at least " + std::to_string(needed);
+    }
+    message +=
+        " (raise the hard limit: ulimit -Hn, LimitNOFILE= in a systemd unit, --ulimit nofile= "
+        "for a container)";
   }
   throw std::system_error(error, std::generic_category(), message);
 }
@@ -140,10 +147,14 @@ UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks)
   return open_beneath(root_fd, name, allow_symlinks, info);
 }
 
-UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks, OpenedFile& info) {
+namespace {
+
+// openat2 of a signed name beneath `root_fd` under the signed-name rules (open_beneath's
+// comment), with `flags` (O_PATH for a look, O_RDONLY to read).
+UniqueFd resolve_beneath(int root_fd, const std::string& name, bool allow_symlinks, int flags) {
   if (name.empty() || name.front() == '/') throw_errno(EINVAL, "not a relative path");
   open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   if (!allow_symlinks) {
     how.flags |= O_NOFOLLOW;
@@ -168,7 +179,13 @@ UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks,
   }
   const long fd = ::syscall(SYS_openat2, root_fd, name.c_str(), &how, sizeof how);
   if (fd < 0) throw_errno(errno, "openat2");
-  UniqueFd out(static_cast<int>(fd));
+  return UniqueFd(static_cast<int>(fd));
+}
+
+}  // namespace
+
+UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks, OpenedFile& info) {
+  UniqueFd out = resolve_beneath(root_fd, name, allow_symlinks, O_RDONLY | O_NOCTTY | O_NONBLOCK);
   info = regular_file(out.get());
   // O_NONBLOCK only kept open() from hanging on a FIFO. Cleared because io_uring honours it on
   // regular files too (a read not in the page cache would fail with EAGAIN).
@@ -187,7 +204,21 @@ SourceStore::SourceStore(const std::filesystem::path& source,
   const bool single_file = files.size() == 1 && files[0].path == ".";
   UniqueFd& root = root_;
   if (single_file) {
-    single_file_ = std::filesystem::absolute(source);  // the daemon changes directory to /
+    // replaced() looks at the file's real name from its directory, opened now: not through a
+    // path, which may lead into this very mount once it is made (a file mounted over its own
+    // directory), and not through a symlink given as SOURCE (resolved once, here).
+    allow_symlinks_ = false;
+    std::error_code error;
+    const std::filesystem::path real = std::filesystem::canonical(source, error);
+    if (!error) {
+      root = UniqueFd(::open(real.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (root.get() < 0) error.assign(errno, std::generic_category());
+      names_.push_back(real.filename().string());
+    }
+    // Missing or unreadable: the open below names the problem, as for any signed file.
+    if (error && std::filesystem::exists(source)) {
+      throw std::system_error(error, "cannot open the directory of " + source.string());
+    }
   } else {
     root = UniqueFd(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (root.get() < 0) {
@@ -198,7 +229,7 @@ SourceStore::SourceStore(const std::filesystem::path& source,
   }
   files_.resize(files.size());
   std::vector<std::string> problem_of(files.size());
-  // Set by the first open that finds no descriptor left (another process may hold many): the
+  // Set by the first open that finds no descriptor left (this process holds others too): the
   // other threads stop, and the mount fails with one message.
   std::atomic<int> out_of_descriptors{0};
   const auto open_range = [&](std::size_t from, std::size_t to) {
@@ -244,20 +275,33 @@ SourceStore::SourceStore(const std::filesystem::path& source,
     if (!problem.empty()) problems.push_back(std::move(problem));
   }
   if (!problems.empty()) throw verifier::VerificationError(std::move(problems));
-  names_.reserve(files.size());
-  for (const verifier::SignedFile& file : files) names_.push_back(file.path);
+  if (!single_file) {
+    names_.reserve(files.size());
+    for (const verifier::SignedFile& file : files) names_.push_back(file.path);
+  }
 }
 
 std::optional<std::string> SourceStore::replaced(std::size_t file) const {
-  struct stat now {};
-  const int flags = allow_symlinks_ ? 0 : AT_SYMLINK_NOFOLLOW;
-  const int result = single_file_.empty()
-                         ? ::fstatat(root_.get(), names_.at(file).c_str(), &now, flags)
-                         : ::fstatat(AT_FDCWD, single_file_.c_str(), &now, flags);
-  if (result != 0) {
-    if (errno == ENOENT) return "nothing (renamed away or deleted)";
-    return "nothing that can be checked (" + std::generic_category().message(errno) + ")";
+  // Resolved as at mount (beneath SOURCE, the same symlink rules), so the look never leaves
+  // SOURCE: nothing an attacker puts there can send it into this mount, whose requests the
+  // daemon's own threads would have to answer. A single-file model's real name has no symlink.
+  UniqueFd now_fd;
+  try {
+    now_fd = resolve_beneath(root_.get(), names_.at(file), allow_symlinks_, O_PATH);
+  } catch (const std::system_error& error) {
+    switch (error.code().value()) {
+      case ENOENT:
+        return "nothing (renamed away or deleted)";
+      case ENOTDIR:
+      case ELOOP:
+      case EXDEV:
+        return describe_open_error(error);
+      default:
+        throw;  // cannot tell now (out of memory, an I/O error): like a failed read
+    }
   }
+  struct stat now {};
+  if (::fstat(now_fd.get(), &now) != 0) throw_errno(errno, "fstat");
   const OpenedFile& opened = files_.at(file).info;
   if (now.st_dev != opened.device || now.st_ino != opened.inode) {
     return "a different file (replaced)";

@@ -68,7 +68,8 @@ class SourceStore final : public BackingStore {
   std::size_t file_count() const override { return files_.size(); }
   std::uint64_t size(std::size_t file) const override { return files_[file].info.size; }
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
-  // One stat of the signed name (following symlinks only if the signature allows them).
+  // Looks the signed name up as the mount did (open_beneath, with O_PATH). Throws
+  // std::system_error when it cannot tell (an I/O error, no memory).
   std::optional<std::string> replaced(std::size_t file) const override;
   void forget_this_thread() override;
 
@@ -90,9 +91,9 @@ class SourceStore final : public BackingStore {
   hashing::FileReader& reader_for_this_thread();
 
   std::vector<OpenFile> files_;
-  // For replaced(): SOURCE (the directory, or the file of a single-file model) and the names.
+  // For replaced(): the directory the names are looked up in (SOURCE, or the directory of a
+  // single-file model's real file), the names, and whether they may be symlinks.
   UniqueFd root_;
-  std::filesystem::path single_file_;
   std::vector<std::string> names_;
   bool allow_symlinks_;
   hashing::ReaderBackend backend_;

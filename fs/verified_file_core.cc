@@ -208,12 +208,28 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
   emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-bool VerifiedFileCore::report_if_replaced(std::uint32_t file, std::uint32_t shard,
-                                          std::uint64_t offset, std::uint64_t length) {
-  const std::optional<std::string> now = store_.replaced(file);
-  if (!now) return false;
+VerifiedFileCore::NameCheck VerifiedFileCore::check_name(std::uint32_t file, std::uint32_t shard,
+                                                         std::uint64_t offset,
+                                                         std::uint64_t length) {
+  std::optional<std::string> now;
+  try {
+    now = store_.replaced(file);
+  } catch (const std::exception& error) {
+    report_read_error(file, offset, length, error.what());
+    return NameCheck::failed;
+  }
+  if (!now) return NameCheck::same;
   report_mismatch(file, shard, "file", offset, length, "the file opened at mount", *now);
-  return true;
+  return NameCheck::replaced;
+}
+
+void VerifiedFileCore::report_read_error(std::uint32_t file, std::uint64_t offset,
+                                         std::uint64_t length, const char* error) {
+  ++counters_.read_errors;
+  nlohmann::json line = {{"time", utc_timestamp()},   {"event", "read_error"},
+                         {"file", files_[file].path}, {"offset", offset},
+                         {"length", length},          {"error", error}};
+  emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 VerifiedFileCore::BackingRead VerifiedFileCore::read_backing(std::uint32_t file,
@@ -223,11 +239,7 @@ VerifiedFileCore::BackingRead VerifiedFileCore::read_backing(std::uint32_t file,
   try {
     got = store_.read(file, offset, out);
   } catch (const std::exception& error) {
-    ++counters_.read_errors;
-    nlohmann::json line = {{"time", utc_timestamp()},   {"event", "read_error"},
-                           {"file", files_[file].path}, {"offset", offset},
-                           {"length", out.size()},      {"error", error.what()}};
-    emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    report_read_error(file, offset, out.size(), error.what());
     return BackingRead::failed;
   }
   if (got == out.size()) return BackingRead::complete;
@@ -251,10 +263,9 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   const std::uint64_t length = range.end - range.start;
   // Checked once a pass, not per block: a name replaced while the pass runs is seen by the
   // next read that goes to the store; the pass itself reads the opened file and hashes it.
-  if (report_if_replaced(file, shard, range.start, length)) {
-    mismatched = true;
-    return EIO;
-  }
+  // Not final (`mismatched` stays false): nothing tampered was read, and the file may be put
+  // back.
+  if (check_name(file, shard, range.start, length) != NameCheck::same) return EIO;
   const std::uint64_t blocks = block_count(length);
   ShardHasher hasher(algorithm_, length, block_mac_);
 
@@ -489,7 +500,9 @@ int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std:
       const std::uint64_t start = (first + to_check.front()) * kBlockSize;
       const std::uint64_t end =
           std::min((first + to_check.back() + 1) * kBlockSize, range.end - range.start);
-      if (report_if_replaced(file, shard, range.start + start, end - start)) return EIO;
+      if (check_name(file, shard, range.start + start, end - start) != NameCheck::same) {
+        return EIO;
+      }
     }
     std::vector<int> errors(to_check.size(), 0);
     workers_.for_each(to_check.size(), [&](std::size_t job) {

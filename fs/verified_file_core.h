@@ -187,10 +187,15 @@ class VerifiedFileCore {
   // `truncated`, the file ending inside signed bytes, is tampering (logged as a "length"
   // mismatch, final like a wrong digest).
   enum class BackingRead : std::uint8_t { complete, failed, truncated };
-  // Before the backing file is read again: true if its signed name no longer leads to it
-  // (BackingStore::replaced), after logging a "file" mismatch for [offset, offset + length).
-  bool report_if_replaced(std::uint32_t file, std::uint32_t shard, std::uint64_t offset,
-                          std::uint64_t length);
+  // Before the backing file is read again, whether its signed name still leads to it
+  // (BackingStore::replaced). `replaced` is logged as a "file" mismatch for [offset,
+  // offset + length) and `failed` (could not tell) as a read error. Neither is final: the
+  // file may be put back, and a later read looks again.
+  enum class NameCheck : std::uint8_t { same, replaced, failed };
+  NameCheck check_name(std::uint32_t file, std::uint32_t shard, std::uint64_t offset,
+                       std::uint64_t length);
+  void report_read_error(std::uint32_t file, std::uint64_t offset, std::uint64_t length,
+                         const char* error);
   // Reads exactly out.size() bytes of the backing file.
   BackingRead read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,

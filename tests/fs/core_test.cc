@@ -239,13 +239,25 @@ TEST(Core, AReplacedFileFailsEveryReadThatGoesToTheStore) {
   EXPECT_EQ(event["offset"], 3 * kB);
   EXPECT_EQ(event["expected"], "the file opened at mount");
   EXPECT_EQ(event["actual"], "a different file (replaced)");
-  // Replaced before its first read: the shard fails like a wrong digest, finally.
+  // Replaced before its first read: fails, but not finally (nothing tampered was read, and
+  // the file may be put back), unlike a wrong digest.
+  fx.store->set_replaced(a, false);
   fx.store->set_replaced(b, true);
   EXPECT_EQ(core->read(b, 0, 10).error(), EIO);
-  fx.store->set_replaced(b, false);
-  EXPECT_EQ(core->read(b, 0, 10).error(), EIO) << "a mismatched shard stays failed";
   EXPECT_EQ(core->counters().mismatches, 2u);
   EXPECT_EQ(core->counters().bytes_served, 8 * kB) << "only a's bytes, before the replacement";
+  fx.store->set_replaced(b, false);
+  const auto back = core->read(b, 0, 10);
+  ASSERT_TRUE(back.ok()) << "put back where it was signed";
+  EXPECT_EQ(back.concatenate(), fx.expected("b", 0, 10));
+  // A look that cannot tell (an I/O error) is a read error: logged, retried by the next read.
+  fx.store->fail_name_checks(true);
+  EXPECT_EQ(core->read(a, 5 * kB, 10).error(), EIO);
+  EXPECT_EQ(core->counters().read_errors, 1u);
+  EXPECT_EQ(nlohmann::json::parse(fx.log.lines().back())["event"], "read_error");
+  fx.store->fail_name_checks(false);
+  EXPECT_TRUE(core->read(a, 5 * kB, 10).ok());
+  EXPECT_EQ(core->counters().mismatches, 2u);
 }
 
 TEST(Core, IoErrorsFailTheReadAndALaterReadRetries) {

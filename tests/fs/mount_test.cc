@@ -420,6 +420,38 @@ TEST(Mount, ReplacedOrRenamedAwayAfterMountFailsWithEIO) {
   EXPECT_GE(mount.status()["counters"]["mismatches"].get<int>(), 2);
 }
 
+// A single-file model mounted over the directory that holds it (the mount hides the file it
+// serves). The daemon looks at the file's name through the directory it opened before
+// mounting: a look through the path would reach its own mount and call the file replaced.
+TEST(Mount, ASingleFileModelMountedOverItsOwnDirectory) {
+  TempDir dir;
+  const auto content = testing::write_random_model(dir / "m", {{"real.gguf", 300000}});
+  const auto signed_model = testing::sign_model(dir / "m" / "real.gguf", {"."});
+  const std::vector<std::string> args = {g_sigmount,
+                                         "mount",
+                                         "key",
+                                         "--public-key",
+                                         signed_model.public_key.string(),
+                                         "--signature",
+                                         signed_model.signature.string(),
+                                         "--cache-size",
+                                         "0",
+                                         (dir / "m" / "real.gguf").string(),
+                                         (dir / "m").string()};
+  const Spawned run = spawn(args, dir / "mount.out");
+  ASSERT_EQ(wait_exit(run.pid), 0) << slurp(run.output);
+  const Spawned status = spawn({g_sigmount, "status", (dir / "m").string()}, dir / "status.out");
+  ASSERT_EQ(wait_exit(status.pid), 0);
+  const auto daemon = nlohmann::json::parse(slurp(status.output)).at("pid").get<pid_t>();
+  const std::filesystem::path served = dir / "m" / "real.gguf";
+  EXPECT_EQ(pread_file(served, 0, 300000).bytes, content.at("real.gguf"));
+  drop_caches();  // the next read goes back to the backing file, after a look at its name
+  EXPECT_EQ(pread_file(served, 100000, 4096).bytes, slice(content.at("real.gguf"), 100000, 4096));
+  const Spawned umount = spawn({"/bin/fusermount3", "-u", (dir / "m").string()}, dir / "u.out");
+  EXPECT_EQ(wait_exit(umount.pid), 0) << slurp(umount.output);
+  while (::kill(daemon, 0) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 TEST(Mount, TamperBeforeTheFirstReadFailsTheFile) {
   Model model(model_files());
   Mount mount(model);

@@ -10,8 +10,10 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "fs/backing_store.h"
@@ -69,7 +71,8 @@ class LyingStore final : public BackingStore {
   std::size_t read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) override;
   std::optional<std::string> replaced(std::size_t file) const override {
     std::lock_guard lock(mutex_);
-    if (static_cast<std::ptrdiff_t>(file) != replaced_file_) return std::nullopt;
+    if (name_checks_fail_) throw std::system_error(EIO, std::generic_category(), "injected");
+    if (!replaced_.contains(file)) return std::nullopt;
     return "a different file (replaced)";
   }
 
@@ -77,7 +80,16 @@ class LyingStore final : public BackingStore {
   // While `replaced`, the name of `file` leads elsewhere; reads still return its bytes.
   void set_replaced(std::size_t file, bool replaced) {
     std::lock_guard lock(mutex_);
-    replaced_file_ = replaced ? static_cast<std::ptrdiff_t>(file) : -1;
+    if (replaced) {
+      replaced_.insert(file);
+    } else {
+      replaced_.erase(file);
+    }
+  }
+  // While `failing`, replaced() throws std::system_error(EIO): it cannot tell.
+  void fail_name_checks(bool failing) {
+    std::lock_guard lock(mutex_);
+    name_checks_fail_ = failing;
   }
   // Flips one byte of the stored content (the size seen at mount stays the same).
   void flip(std::size_t file, std::uint64_t offset);
@@ -111,7 +123,8 @@ class LyingStore final : public BackingStore {
   Lie lie_ = Lie::none;
   int failures_ = 0;
   std::ptrdiff_t failing_file_ = -1;
-  std::ptrdiff_t replaced_file_ = -1;
+  std::set<std::size_t> replaced_;
+  bool name_checks_fail_ = false;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t read_calls_ = 0;
   std::map<std::pair<std::size_t, std::uint64_t>, int> read_counts_;  // by 64 KiB-aligned start
