@@ -204,9 +204,10 @@ SourceStore::SourceStore(const std::filesystem::path& source,
   const bool single_file = files.size() == 1 && files[0].path == ".";
   UniqueFd& root = root_;
   if (single_file) {
-    // replaced() looks at the file's real name from its directory, opened now: not through a
-    // path, which may lead into this very mount once it is made (a file mounted over its own
-    // directory), and not through a symlink given as SOURCE (resolved once, here).
+    // A symlink given as SOURCE (a "current" link) is resolved once, here; the file is then
+    // opened, and later looked at by replaced(), by its real name from its directory, opened
+    // now: not through a path, which may lead into this very mount once it is made (a file
+    // mounted over its own directory), and not through the link, which may change meanwhile.
     allow_symlinks_ = false;
     std::error_code error;
     const std::filesystem::path real = std::filesystem::canonical(source, error);
@@ -215,8 +216,10 @@ SourceStore::SourceStore(const std::filesystem::path& source,
       if (root.get() < 0) error.assign(errno, std::generic_category());
       names_.push_back(real.filename().string());
     }
-    // Missing or unreadable: the open below names the problem, as for any signed file.
-    if (error && std::filesystem::exists(source)) {
+    if (error) {
+      if (error.value() == ENOENT) {
+        throw verifier::VerificationError("signed file " + quoted(source.string()) + ": missing");
+      }
       throw std::system_error(error, "cannot open the directory of " + source.string());
     }
   } else {
@@ -237,9 +240,7 @@ SourceStore::SourceStore(const std::filesystem::path& source,
       OpenFile& open_file = files_[i];
       try {
         if (single_file) {
-          open_file.fd = UniqueFd(::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-          if (open_file.fd.get() < 0) throw_errno(errno, "open");
-          open_file.info = regular_file(open_file.fd.get());
+          open_file.fd = open_beneath(root.get(), names_[0], false, open_file.info);
         } else {
           open_file.fd = open_beneath(root.get(), files[i].path, allow_symlinks, open_file.info);
         }
