@@ -200,27 +200,19 @@ TEST(SourceStore, ANameThatNoLongerLeadsToTheOpenedFileIsReported) {
   EXPECT_EQ(store.replaced(1), std::nullopt) << "back where it was signed";
 }
 
-TEST(SourceStore, AReplacedSingleFileModelIsReported) {
-  TempDir dir;
-  testing::write_random_model(dir.path(), {{"model.gguf", 300}});
-  SourceStore store(dir / "model.gguf", files_named({"."}), false, hashing::ReaderBackend::pread);
-  EXPECT_EQ(store.replaced(0), std::nullopt);
-  testing::write_file(dir / "other", Bytes(300, 0));
-  std::filesystem::rename(dir / "other", dir / "model.gguf");
-  EXPECT_EQ(store.replaced(0), "a different file (replaced)");
-}
-
-// SOURCE given as a symlink to the signed file (a "current" link): opened through the link, and
-// looked at by the real file's name, so an untouched model is not "replaced".
-TEST(SourceStore, ASingleFileModelGivenThroughASymlinkIsLookedAtByItsRealName) {
-  TempDir dir;
-  testing::write_random_model(dir.path(), {{"real.gguf", 300}});
-  std::filesystem::create_symlink("real.gguf", dir / "current.gguf");
-  SourceStore store(dir / "current.gguf", files_named({"."}), false, hashing::ReaderBackend::pread);
-  EXPECT_EQ(store.replaced(0), std::nullopt);
-  testing::write_file(dir / "other", Bytes(300, 0));
-  std::filesystem::rename(dir / "other", dir / "real.gguf");
-  EXPECT_EQ(store.replaced(0), "a different file (replaced)");
+// SOURCE given as the signed file itself, or as a symlink to it (a "current" link): opened,
+// and looked at, by the real file's name, so an untouched model is not "replaced".
+TEST(SourceStore, AReplacedSingleFileModelIsReportedByItsRealName) {
+  for (const std::string source : {"real.gguf", "current.gguf"}) {
+    TempDir dir;
+    testing::write_random_model(dir.path(), {{"real.gguf", 300}});
+    std::filesystem::create_symlink("real.gguf", dir / "current.gguf");
+    SourceStore store(dir / source, files_named({"."}), false, hashing::ReaderBackend::pread);
+    EXPECT_EQ(store.replaced(0), std::nullopt) << source;
+    testing::write_file(dir / "other", Bytes(300, 0));
+    std::filesystem::rename(dir / "other", dir / "real.gguf");
+    EXPECT_EQ(store.replaced(0), "a different file (replaced)") << source;
+  }
 }
 
 // The look follows the rules of the open at mount: a parent directory swapped for a symlink
