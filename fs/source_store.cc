@@ -202,7 +202,6 @@ SourceStore::SourceStore(const std::filesystem::path& source,
     throw_out_of_descriptors(EMFILE, files.size(), limit);
   }
   const bool single_file = files.size() == 1 && files[0].path == ".";
-  UniqueFd& root = root_;
   if (single_file) {
     // A symlink given as SOURCE (a "current" link) is resolved once, here; the file is then
     // opened, and later looked at by replaced(), by its real name from its directory, opened
@@ -212,8 +211,8 @@ SourceStore::SourceStore(const std::filesystem::path& source,
     std::error_code error;
     const std::filesystem::path real = std::filesystem::canonical(source, error);
     if (!error) {
-      root = UniqueFd(::open(real.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (root.get() < 0) error.assign(errno, std::generic_category());
+      root_ = UniqueFd(::open(real.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (root_.get() < 0) error.assign(errno, std::generic_category());
       names_.push_back(real.filename().string());
     }
     if (error) {
@@ -223,8 +222,8 @@ SourceStore::SourceStore(const std::filesystem::path& source,
       throw std::system_error(error, "cannot open the directory of " + source.string());
     }
   } else {
-    root = UniqueFd(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (root.get() < 0) {
+    root_ = UniqueFd(::open(source.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (root_.get() < 0) {
       throw verifier::VerificationError(
           "SOURCE " + source.string() +
           ": cannot open as a directory: " + std::generic_category().message(errno));
@@ -240,9 +239,9 @@ SourceStore::SourceStore(const std::filesystem::path& source,
       OpenFile& open_file = files_[i];
       try {
         if (single_file) {
-          open_file.fd = open_beneath(root.get(), names_[0], false, open_file.info);
+          open_file.fd = open_beneath(root_.get(), names_[0], false, open_file.info);
         } else {
-          open_file.fd = open_beneath(root.get(), files[i].path, allow_symlinks, open_file.info);
+          open_file.fd = open_beneath(root_.get(), files[i].path, allow_symlinks, open_file.info);
         }
       } catch (const std::system_error& error) {
         if (const int code = error.code().value(); code == EMFILE || code == ENFILE) {
