@@ -67,6 +67,7 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
       store_(store),
       options_(options),
       events_(std::move(events)),
+      repeats_(options.repeat_log_interval),
       cache_(options.cache_size),
       pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)),
       block_mac_(std::make_shared<const hashing::BlockMac>()),
@@ -195,16 +196,21 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
     { std::lock_guard lock(failed_closed_mutex_); }
     failed_closed_changed_.notify_all();
   }
-  nlohmann::json line = {{"time", utc_timestamp()},
-                         {"event", "mismatch"},
-                         {"file", files_[file].path},
-                         {"shard", shard},
-                         {"check", check},
-                         {"offset", offset},
-                         {"length", length},
-                         {"expected", expected},
-                         {"actual", actual},
-                         {"fail_closed", options_.fail_closed}};
+  const auto left_out =
+      repeats_.admit("mismatch " + std::to_string(file) + ' ' + std::to_string(shard) + ' ' + check,
+                     RepeatThrottle::Clock::now());
+  if (!left_out) return;
+  nlohmann::ordered_json line = {{"time", utc_timestamp()},
+                                 {"event", "mismatch"},
+                                 {"file", files_[file].path},
+                                 {"shard", shard},
+                                 {"check", check},
+                                 {"offset", offset},
+                                 {"length", length},
+                                 {"expected", expected},
+                                 {"actual", actual},
+                                 {"fail_closed", options_.fail_closed}};
+  if (*left_out > 0) line["suppressed"] = *left_out;
   emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -226,9 +232,13 @@ VerifiedFileCore::NameCheck VerifiedFileCore::check_name(std::uint32_t file, std
 void VerifiedFileCore::report_read_error(std::uint32_t file, std::uint64_t offset,
                                          std::uint64_t length, const char* error) {
   ++counters_.read_errors;
-  nlohmann::json line = {{"time", utc_timestamp()},   {"event", "read_error"},
-                         {"file", files_[file].path}, {"offset", offset},
-                         {"length", length},          {"error", error}};
+  const auto left_out =
+      repeats_.admit("read_error " + std::to_string(file), RepeatThrottle::Clock::now());
+  if (!left_out) return;
+  nlohmann::ordered_json line = {{"time", utc_timestamp()},   {"event", "read_error"},
+                                 {"file", files_[file].path}, {"offset", offset},
+                                 {"length", length},          {"error", error}};
+  if (*left_out > 0) line["suppressed"] = *left_out;
   emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

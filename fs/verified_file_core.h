@@ -26,6 +26,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,7 @@
 #include "fs/block_fingerprints.h"
 #include "fs/block_pool.h"
 #include "fs/fingerprint_budget.h"
+#include "fs/repeat_throttle.h"
 #include "fs/verified_bytes.h"
 #include "fs/worker_pool.h"
 #include "verifier/verified_manifest.h"
@@ -64,6 +66,10 @@ struct CoreOptions {
   // verified: its digest is computed while the reader is still busy with the previous shard.
   // A mismatch found ahead counts like any other (and trips fail_closed).
   bool verify_ahead = true;
+  // A mismatch or read error logged again within this interval (same file, shard and check) is
+  // counted, not logged; the next line logged for it carries "suppressed": how many were left
+  // out (repeat_throttle.h). Zero logs every one.
+  std::chrono::steady_clock::duration repeat_log_interval = std::chrono::seconds(10);
 
   static unsigned default_verify_helpers() {
     const unsigned cpus = std::thread::hardware_concurrency();
@@ -207,6 +213,7 @@ class VerifiedFileCore {
   BackingStore& store_;
   CoreOptions options_;
   EventSink events_;
+  RepeatThrottle repeats_;
   std::vector<FileState> files_;
   BlockCache cache_;
   // Blocks in the cache plus those of reads in flight (FUSE threads x 1 MiB requests, a shard

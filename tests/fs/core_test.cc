@@ -260,6 +260,67 @@ TEST(Core, AReplacedFileFailsEveryReadThatGoesToTheStore) {
   EXPECT_EQ(core->counters().mismatches, 2u);
 }
 
+// A loader that retries a failing read in a loop must not flood the log, and yet no failure
+// may go unreported: each one is counted, and the lines logged say how many they stand for.
+TEST(Core, RepeatedFailuresAreLoggedOncePerIntervalAndCountedEveryTime) {
+  using std::chrono::milliseconds;
+  Fixture fx({{"a", 8 * kB}, {"b", 8 * kB}});
+  const std::size_t a = fx.index("a");
+  const std::size_t b = fx.index("b");
+  const auto lines_of = [&](const char* event, const std::string& file) {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : fx.log.lines()) {
+      auto parsed = nlohmann::json::parse(line);
+      if (parsed["event"] == event && parsed["file"] == file) out.push_back(std::move(parsed));
+    }
+    return out;
+  };
+  const auto make_core = [&](std::chrono::steady_clock::duration interval) {
+    CoreOptions options{.cache_size = 0, .verify_ahead = false, .repeat_log_interval = interval};
+    return std::make_unique<VerifiedFileCore>(fx.manifest(), *fx.store, options, fx.log.sink());
+  };
+  fx.store->set_replaced(a, true);
+  fx.store->fail_reads_of(b, true);
+  {
+    auto core = make_core(std::chrono::hours(1));
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(core->read(a, i * kB, 10).error(), EIO);
+      EXPECT_EQ(core->read(b, i * kB, 10).error(), EIO);
+    }
+    EXPECT_EQ(core->counters().mismatches, 5u);
+    EXPECT_EQ(core->counters().read_errors, 5u);
+    ASSERT_EQ(lines_of("mismatch", "a").size(), 1u) << "the first is logged at once";
+    EXPECT_EQ(lines_of("mismatch", "a")[0]["offset"], 0);
+    EXPECT_FALSE(lines_of("mismatch", "a")[0].contains("suppressed"));
+    EXPECT_EQ(lines_of("read_error", "b").size(), 1u);
+  }
+  {
+    // Once the interval has passed, the next line carries the count of those left out: the
+    // lines plus their "suppressed" add up to the counter, however the reads fell in time.
+    const std::size_t before = fx.log.lines().size();
+    auto core = make_core(milliseconds(20));
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(core->read(a, 0, 10).error(), EIO);
+    std::this_thread::sleep_for(milliseconds(40));
+    EXPECT_EQ(core->read(a, 0, 10).error(), EIO);
+    const auto all = fx.log.lines();
+    std::uint64_t accounted = 0;
+    for (std::size_t i = before; i < all.size(); ++i) {
+      const auto line = nlohmann::json::parse(all[i]);
+      accounted += 1 + line.value("suppressed", std::uint64_t{0});
+    }
+    EXPECT_EQ(accounted, 5u);
+    EXPECT_EQ(core->counters().mismatches, 5u);
+    const auto last = nlohmann::json::parse(all.back());
+    EXPECT_EQ(last["file"], "a") << "the read after the interval is logged";
+  }
+  {
+    const std::size_t before = fx.log.lines().size();
+    auto core = make_core(std::chrono::steady_clock::duration::zero());
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(core->read(a, 0, 10).error(), EIO);
+    EXPECT_EQ(fx.log.lines().size() - before, 3u) << "a zero interval logs every failure";
+  }
+}
+
 TEST(Core, IoErrorsFailTheReadAndALaterReadRetries) {
   Fixture fx({{"f", 3 * kB}});
   auto core = fx.core();
