@@ -301,4 +301,8 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   return loop_result < 0 ? 1 : 0;
 }
 
+std::string libfuse_version() {
+  return fuse_pkgversion();
+}
+
 }  // namespace sigmount::fs

@@ -31,4 +31,7 @@ std::string fuse_option_string(const MountOptions& options, const std::string& f
 // empty string on success or the reason it could not be done.
 std::string set_read_ahead_kb(const std::filesystem::path& path, unsigned kib);
 
+// The libfuse this binary runs with ("3.14.0"), for `sigmount --version`.
+std::string libfuse_version();
+
 }  // namespace sigmount::fs

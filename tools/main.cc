@@ -3,16 +3,14 @@
 #include <iostream>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "tools/command_support.h"
 #include "tools/commands.h"
 #include "tools/mount_command.h"
+#include "tools/version.h"
 
 namespace {
-
-constexpr std::string_view kVersion = "0.1.0";
 
 constexpr const char* kUsage =
     "usage: sigmount [--version] [-h] COMMAND [options] ...\n"
@@ -46,7 +44,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "--version" || command == "version") {
-    std::cout << "sigmount " << kVersion << "\n";
+    std::cout << version_report();
     return kExitOk;
   }
   for (const auto& entry : command_table()) {

@@ -128,6 +128,12 @@ void print_problems(const std::vector<std::string>& problems) {
 }  // namespace
 
 int run_verify_bundle(std::span<const std::string> args) {
+  for (const auto& arg : args) {
+    if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   Options options;
   try {
     options = parse_options(args);

@@ -81,7 +81,12 @@ group_usage() {
   make_model "$work/usage-model"
   expect "no arguments exits 2" 2 -- "$sigmount"
   expect "unknown command exits 2" 2 --line "unknown command" -- "$sigmount" frobnicate
-  expect "--version" 0 --line "^sigmount [0-9]" -- "$sigmount" --version
+  expect "--version" 0 --line "^sigmount [0-9]" --line "^hashes: sha256 blake2b blake3" \
+    --line "^reader: (io_uring|pread)" --line "^libfuse: 3\." --line "^openssl: OpenSSL 3" \
+    -- "$sigmount" --version
+  expect "--version names the reader forced by SIGMOUNT_READER" 0 \
+    --line "^reader: pread \(SIGMOUNT_READER=pread\)" -- env SIGMOUNT_READER=pread "$sigmount" --version
+  expect "verify-bundle --help" 0 --line "^usage: verify-bundle" -- "$sigmount" verify-bundle --help
   expect "--help" 0 --line "usage: sigmount" -- "$sigmount" --help
   expect "sign key -h" 0 --line "--private-key" --line "--ignore-paths" -- \
     "$sigmount" sign key -h
