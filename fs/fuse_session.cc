@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "fs/service_notify.h"
 #include "fs/stop_signals.h"
 
 namespace sigmount::fs {
@@ -65,6 +66,12 @@ std::string safe_fsname(const std::string& fsname) {
 std::string json_field(const char* key, const std::string& value) {
   return nlohmann::json{{key, value}}.dump(-1, ' ', false,
                                            nlohmann::json::error_handler_t::replace);
+}
+
+// A service manager that cannot be told is logged, never fatal: the mount itself works.
+void tell_service_manager(const std::string& state, EventLogger& log) {
+  const std::string problem = notify_service_manager(state);
+  if (!problem.empty()) log.event("notify_failed", json_field("reason", problem));
 }
 
 // --fail-closed: after the first mismatch the core fails every read, but the kernel answers
@@ -246,6 +253,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
           const int signal = stop_signals.wait(stop);
           if (signal == 0) return;  // the loop ended on its own
           log.event("stopping", json_field("signal", StopSignals::name(signal)));
+          tell_service_manager("STOPPING=1", log);
           cache_dropper.request_stop();
           // The loop may still end on its own meanwhile (an error, an unmount): then stop comes.
           if (!helpers.wait_all_done(stop)) return;
@@ -275,6 +283,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
           log.event("read_ahead_not_raised", json_field("reason", problem));
         }
         log.event("mounted", json_field("mountpoint", mountpoint.string()));
+        tell_service_manager("READY=1\nMAINPID=" + std::to_string(::getpid()), log);
         if (write_fd >= 0) {
           const char ready = 1;
           [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);

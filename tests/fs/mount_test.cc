@@ -3,15 +3,20 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t, pthread_sigmask
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -580,6 +585,63 @@ TEST(Mount, SigtermUnmountsAndExitsZero) {
   while (std::getline(log, line)) events.insert(nlohmann::json::parse(line).at("event"));
   EXPECT_TRUE(events.count("mounted"));
   EXPECT_TRUE(events.count("unmounted"));
+}
+
+// What systemd's Type=notify needs: READY=1 only once the mount answers (a unit ordered after
+// the service may read at once), STOPPING=1 on SIGTERM. Over a socket named by a path and one in
+// the abstract namespace, the two forms NOTIFY_SOCKET takes.
+TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
+  Model model({{"a", 1000}});
+  const std::filesystem::path mountpoint = model.dir / "mnt";
+  std::filesystem::create_directories(mountpoint);
+  const std::string path_name = (model.dir / "notify.sock").string();
+  const std::string abstract_name = "@sigmount-test-notify-" + std::to_string(::getpid());
+  for (const std::string& name : {path_name, abstract_name}) {
+    const int listener = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(listener, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(&address.sun_path[0], name.data(), name.size());
+    if (name.front() == '@') address.sun_path[0] = '\0';
+    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API's own cast
+    ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&address), length), 0) << name;
+    // The next datagram, or "" if none comes within a minute (a hung daemon, not a slow one).
+    const auto next_message = [&] {
+      pollfd ready{.fd = listener, .events = POLLIN, .revents = 0};
+      if (::poll(&ready, 1, 60'000) != 1) return std::string();
+      std::string message(4096, '\0');
+      const ssize_t got = ::recv(listener, message.data(), message.size(), 0);
+      message.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+      return message;
+    };
+
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+    env.push_back("NOTIFY_SOCKET=" + name);
+    const Spawned daemon =
+        spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
+               "-f", model.source.string(), mountpoint.string()},
+              model.dir / "notify.out", &env);
+    const std::string ready = next_message();
+    if (ready.empty()) {
+      ::kill(daemon.pid, SIGKILL);
+      wait_exit(daemon.pid);
+      force_unmount(mountpoint);
+      ::close(listener);
+      FAIL() << "no READY=1 within a minute: " << slurp(daemon.output);
+    }
+    EXPECT_THAT(ready, ::testing::HasSubstr("READY=1"));
+    EXPECT_THAT(ready, ::testing::HasSubstr("MAINPID=" + std::to_string(daemon.pid)));
+    EXPECT_EQ(pread_file(mountpoint / "a", 0, 1000).bytes, model.content.at("a"))
+        << "readable as soon as READY=1 arrives";
+    ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
+    EXPECT_EQ(next_message(), "STOPPING=1");
+    EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
+    EXPECT_FALSE(is_mounted(mountpoint));
+    EXPECT_EQ(slurp(daemon.output).find("notify_failed"), std::string::npos);
+    ::close(listener);
+  }
 }
 
 // A stop request during start-up, while the kernel's INIT may still be unanswered, once hung

@@ -16,12 +16,14 @@
 #include <system_error>
 
 #include "tests/common/random_bytes.h"
+#include "tests/common/scoped_env.h"
 #include "tests/common/temp_dir.h"
 
 namespace sigmount::hashing {
 namespace {
 
 using testing::random_bytes;
+using testing::ScopedEnv;
 using testing::TempDir;
 
 class Fd {
@@ -34,26 +36,6 @@ class Fd {
 
  private:
   int fd_;
-};
-
-// Sets an environment variable for one test and restores the previous value.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
 };
 
 // Backends to cover: pread always; io_uring where this machine allows it.
