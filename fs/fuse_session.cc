@@ -203,6 +203,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   // Declared before the mount so that on the way out they are joined after the unmount, which
   // aborts the connection and with it any wait of theirs.
   HelperCount helpers(options.fail_closed ? 2 : 1);
+  std::jthread log_flusher;
   std::jthread cache_dropper;
   std::jthread ready_thread;
   std::jthread stop_watcher;
@@ -253,7 +254,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
           const int signal = stop_signals.wait(stop);
           if (signal == 0) return;  // the loop ended on its own
           log.event("stopping", json_field("signal", StopSignals::name(signal)));
-          tell_service_manager("STOPPING=1", log);
+          if (options.foreground) tell_service_manager("STOPPING=1", log);
           cache_dropper.request_stop();
           // The loop may still end on its own meanwhile (an error, an unmount): then stop comes.
           if (!helpers.wait_all_done(stop)) return;
@@ -271,6 +272,18 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
         helpers.done();
       });
     }
+    // Failures held back by the core's repeat interval reach the log within one interval.
+    const auto interval = fs.core().repeat_log_interval();
+    if (interval > std::chrono::steady_clock::duration::zero()) {
+      log_flusher = std::jthread([&fs, interval](const std::stop_token& stop) {
+        const auto period = std::chrono::ceil<std::chrono::milliseconds>(interval);
+        // The last flush, at unmount, is the loop's owner's (below).
+        for (sleep_unless_stopped(stop, period); !stop.stop_requested();
+             sleep_unless_stopped(stop, period)) {
+          fs.core().flush_held_log_lines();
+        }
+      });
+    }
     ready_thread = std::jthread([&, write_fd = ready_pipe[1]] {
       // Returns once INIT is answered, or fails once the connection is gone (the loop ended
       // first): then the mount never served, and the parent is told so by the closed pipe.
@@ -283,7 +296,10 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
           log.event("read_ahead_not_raised", json_field("reason", problem));
         }
         log.event("mounted", json_field("mountpoint", mountpoint.string()));
-        tell_service_manager("READY=1\nMAINPID=" + std::to_string(::getpid()), log);
+        // Only in the foreground, where this process is the one the service manager started:
+        // a daemonized child is not, and a command that runs `sigmount mount` and then its
+        // server must not report ready for it.
+        if (options.foreground) tell_service_manager("READY=1", log);
         if (write_fd >= 0) {
           const char ready = 1;
           [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);
@@ -306,7 +322,14 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   // device descriptor, which aborts the connection and so ends the ready thread's wait.
   fuse_session_unmount(session.get());
   ready_thread.join();
-  log.event("unmounted", json_field("mountpoint", mountpoint.string()));
+  log_flusher.request_stop();
+  if (log_flusher.joinable()) log_flusher.join();
+  fs.core().flush_held_log_lines();
+  // The final counters: a daemon's status is gone with it.
+  nlohmann::json unmounted = {{"mountpoint", mountpoint.string()}};
+  const auto status = nlohmann::json::parse(fs.status_json(), nullptr, false);
+  if (status.is_object() && status.contains("counters")) unmounted["counters"] = status["counters"];
+  log.event("unmounted", unmounted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return loop_result < 0 ? 1 : 0;
 }
 

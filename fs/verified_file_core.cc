@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -187,6 +188,28 @@ void VerifiedFileCore::emit(const std::string& json_line) {
   if (events_) events_(json_line);
 }
 
+namespace {
+std::string dump(const nlohmann::ordered_json& line) {
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+}  // namespace
+
+void VerifiedFileCore::emit_unless_repeated(const std::string& kind, nlohmann::ordered_json& line) {
+  const auto held_back = repeats_.admit(kind, options_.log_clock(), dump(line));
+  if (!held_back) return;
+  if (*held_back > 0) line["suppressed"] = *held_back;
+  emit(dump(line));
+}
+
+void VerifiedFileCore::flush_held_log_lines() {
+  for (auto& held : repeats_.drain(options_.log_clock())) {
+    auto line = nlohmann::ordered_json::parse(held.latest_line, nullptr, false);
+    if (line.is_discarded()) continue;  // cannot happen: the text is our own dump
+    if (held.count > 1) line["suppressed"] = held.count - 1;
+    emit(dump(line));
+  }
+}
+
 void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
                                        std::uint64_t offset, std::uint64_t length,
                                        const std::string& expected, const std::string& actual) {
@@ -196,10 +219,6 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
     { std::lock_guard lock(failed_closed_mutex_); }
     failed_closed_changed_.notify_all();
   }
-  const auto left_out =
-      repeats_.admit("mismatch " + std::to_string(file) + ' ' + std::to_string(shard) + ' ' + check,
-                     RepeatThrottle::Clock::now());
-  if (!left_out) return;
   nlohmann::ordered_json line = {{"time", utc_timestamp()},
                                  {"event", "mismatch"},
                                  {"file", files_[file].path},
@@ -210,8 +229,12 @@ void VerifiedFileCore::report_mismatch(std::uint32_t file, std::uint32_t shard, 
                                  {"expected", expected},
                                  {"actual", actual},
                                  {"fail_closed", options_.fail_closed}};
-  if (*left_out > 0) line["suppressed"] = *left_out;
-  emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  // What was found is part of the kind (a file renamed away, then replaced, logs both), except
+  // for "length", whose finding is the byte count each read got.
+  const bool finding_varies_by_read = std::string_view(check) == "length";
+  emit_unless_repeated("mismatch " + std::to_string(file) + ' ' + std::to_string(shard) + ' ' +
+                           check + ' ' + (finding_varies_by_read ? std::string() : actual),
+                       line);
 }
 
 VerifiedFileCore::NameCheck VerifiedFileCore::check_name(std::uint32_t file, std::uint32_t shard,
@@ -221,7 +244,7 @@ VerifiedFileCore::NameCheck VerifiedFileCore::check_name(std::uint32_t file, std
   try {
     now = store_.replaced(file);
   } catch (const std::exception& error) {
-    report_read_error(file, offset, length, error.what());
+    report_read_error(file, offset, length, error);
     return NameCheck::failed;
   }
   if (!now) return NameCheck::same;
@@ -230,16 +253,15 @@ VerifiedFileCore::NameCheck VerifiedFileCore::check_name(std::uint32_t file, std
 }
 
 void VerifiedFileCore::report_read_error(std::uint32_t file, std::uint64_t offset,
-                                         std::uint64_t length, const char* error) {
+                                         std::uint64_t length, const std::exception& error) {
   ++counters_.read_errors;
-  const auto left_out =
-      repeats_.admit("read_error " + std::to_string(file), RepeatThrottle::Clock::now());
-  if (!left_out) return;
   nlohmann::ordered_json line = {{"time", utc_timestamp()},   {"event", "read_error"},
                                  {"file", files_[file].path}, {"offset", offset},
-                                 {"length", length},          {"error", error}};
-  if (*left_out > 0) line["suppressed"] = *left_out;
-  emit(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                                 {"length", length},          {"error", error.what()}};
+  // The message names the offset; the error code is what tells one failure from another.
+  const auto* system_error = dynamic_cast<const std::system_error*>(&error);
+  const int code = system_error != nullptr ? system_error->code().value() : -1;
+  emit_unless_repeated("read_error " + std::to_string(file) + ' ' + std::to_string(code), line);
 }
 
 VerifiedFileCore::BackingRead VerifiedFileCore::read_backing(std::uint32_t file,
@@ -249,7 +271,7 @@ VerifiedFileCore::BackingRead VerifiedFileCore::read_backing(std::uint32_t file,
   try {
     got = store_.read(file, offset, out);
   } catch (const std::exception& error) {
-    report_read_error(file, offset, out.size(), error.what());
+    report_read_error(file, offset, out.size(), error);
     return BackingRead::failed;
   }
   if (got == out.size()) return BackingRead::complete;

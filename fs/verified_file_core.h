@@ -33,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
 #include <stop_token>
@@ -66,10 +67,13 @@ struct CoreOptions {
   // verified: its digest is computed while the reader is still busy with the previous shard.
   // A mismatch found ahead counts like any other (and trips fail_closed).
   bool verify_ahead = true;
-  // A mismatch or read error logged again within this interval (same file, shard and check) is
-  // counted, not logged; the next line logged for it carries "suppressed": how many were left
-  // out (repeat_throttle.h). Zero logs every one.
+  // A mismatch or read error of the same kind (file, shard, check and what was found; for a
+  // read error, file and errno) within this interval of the last one logged is held back, not
+  // logged; the next line logged for that kind, or flush_held_log_lines(), accounts for it
+  // with "suppressed" (repeat_throttle.h). Zero logs every one.
   std::chrono::steady_clock::duration repeat_log_interval = std::chrono::seconds(10);
+  // The clock of that interval (tests replace it).
+  std::function<std::chrono::steady_clock::time_point()> log_clock = std::chrono::steady_clock::now;
 
   static unsigned default_verify_helpers() {
     const unsigned cpus = std::thread::hardware_concurrency();
@@ -154,6 +158,12 @@ class VerifiedFileCore {
   // `stop` is requested (false). The FUSE layer then drops what the kernel has cached, which
   // the core cannot refuse to serve.
   bool wait_until_failed_closed(const std::stop_token& stop);
+  // Logs the lines held back by the repeat interval, each with "suppressed": the number of
+  // others it stands for. The daemon calls this every interval and at unmount.
+  void flush_held_log_lines();
+  std::chrono::steady_clock::duration repeat_log_interval() const {
+    return options_.repeat_log_interval;
+  }
 
  private:
   struct ShardState;
@@ -201,13 +211,15 @@ class VerifiedFileCore {
   NameCheck check_name(std::uint32_t file, std::uint32_t shard, std::uint64_t offset,
                        std::uint64_t length);
   void report_read_error(std::uint32_t file, std::uint64_t offset, std::uint64_t length,
-                         const char* error);
+                         const std::exception& error);
   // Reads exactly out.size() bytes of the backing file.
   BackingRead read_backing(std::uint32_t file, std::uint64_t offset, std::span<std::uint8_t> out);
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
                        std::uint64_t offset, std::uint64_t length, const std::string& expected,
                        const std::string& actual);
   void emit(const std::string& json_line);
+  // Emits `line` unless the repeat interval holds it back.
+  void emit_unless_repeated(const std::string& kind, nlohmann::ordered_json& line);
 
   hashing::HashAlgorithm algorithm_;
   BackingStore& store_;

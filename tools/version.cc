@@ -17,7 +17,9 @@ std::string reader_line() {
   using hashing::ReaderBackend;
   try {
     if (hashing::resolve_backend(ReaderBackend::automatic) == ReaderBackend::io_uring) {
-      return "io_uring";
+      return hashing::io_uring_available()
+                 ? "io_uring"
+                 : "none: SIGMOUNT_READER=io_uring, but io_uring is not available to this process";
     }
   } catch (const std::invalid_argument& error) {
     return std::string("none: ") + error.what();

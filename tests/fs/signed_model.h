@@ -72,16 +72,19 @@ class LyingStore final : public BackingStore {
   std::optional<std::string> replaced(std::size_t file) const override {
     std::lock_guard lock(mutex_);
     if (name_checks_fail_) throw std::system_error(EIO, std::generic_category(), "injected");
-    if (!replaced_.contains(file)) return std::nullopt;
-    return "a different file (replaced)";
+    const auto found = replaced_.find(file);
+    if (found == replaced_.end()) return std::nullopt;
+    return found->second;
   }
 
   void set_lie(Lie lie);
-  // While `replaced`, the name of `file` leads elsewhere; reads still return its bytes.
-  void set_replaced(std::size_t file, bool replaced) {
+  // While `replaced`, the name of `file` leads elsewhere (`finding` says where); reads still
+  // return its bytes.
+  void set_replaced(std::size_t file, bool replaced,
+                    const std::string& finding = "a different file (replaced)") {
     std::lock_guard lock(mutex_);
     if (replaced) {
-      replaced_.insert(file);
+      replaced_[file] = finding;
     } else {
       replaced_.erase(file);
     }
@@ -123,7 +126,7 @@ class LyingStore final : public BackingStore {
   Lie lie_ = Lie::none;
   int failures_ = 0;
   std::ptrdiff_t failing_file_ = -1;
-  std::set<std::size_t> replaced_;
+  std::map<std::size_t, std::string> replaced_;
   bool name_checks_fail_ = false;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t read_calls_ = 0;
