@@ -66,14 +66,14 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
                                    CoreOptions options, EventSink events)
     : algorithm_(manifest.serialization().hash),
       store_(store),
-      options_(options),
+      options_(std::move(options)),
       events_(std::move(events)),
-      repeats_(options.repeat_log_interval),
-      cache_(options.cache_size),
-      pool_(std::make_shared<BlockPool>(options.cache_size / kBlockSize + kInFlightBlocks)),
+      repeats_(options_.repeat_log_interval),
+      cache_(options_.cache_size),
+      pool_(std::make_shared<BlockPool>(options_.cache_size / kBlockSize + kInFlightBlocks)),
       block_mac_(std::make_shared<const hashing::BlockMac>()),
-      workers_(options.verify_helpers),
-      fingerprint_budget_(options.fingerprint_budget) {
+      workers_(options_.verify_helpers),
+      fingerprint_budget_(options_.fingerprint_budget) {
   const auto& signed_files = manifest.files();
   if (store.file_count() != signed_files.size()) {
     throw verifier::VerificationError("backing store holds " + std::to_string(store.file_count()) +
