@@ -195,6 +195,32 @@ class Mount {
   pid_t pid_ = -1;
 };
 
+// Runs `sigmount mount key -f` on `model` and returns once the mount shows in mountinfo (no
+// deadline: a daemon that exits instead fails the test).
+Spawned mount_in_foreground(const Model& model, const std::filesystem::path& mountpoint) {
+  const Spawned daemon =
+      spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
+             "-f", model.source.string(), mountpoint.string()},
+            model.dir / "fg.out");
+  while (!is_mounted(mountpoint)) {
+    int status = 0;
+    if (waitpid(daemon.pid, &status, WNOHANG) != 0) {
+      throw std::runtime_error("the daemon exited before mounting: " + slurp(daemon.output));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return daemon;
+}
+
+// The JSON lines of a foreground daemon's log.
+std::vector<nlohmann::json> log_events(const std::filesystem::path& output) {
+  std::istringstream log(slurp(output));
+  std::vector<nlohmann::json> events;
+  std::string line;
+  while (std::getline(log, line)) events.push_back(nlohmann::json::parse(line));
+  return events;
+}
+
 // pread that reports errno instead of bytes on failure.
 struct ReadResult {
   int error = 0;
@@ -564,27 +590,15 @@ TEST(Mount, SigtermUnmountsAndExitsZero) {
   Model model({{"a", 1000}});
   const std::filesystem::path mountpoint = model.dir / "mnt";
   std::filesystem::create_directories(mountpoint);
-  const Spawned daemon =
-      spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
-             "-f", model.source.string(), mountpoint.string()},
-            model.dir / "fg.out");
-  // Wait (no deadline assertion) until the mount answers.
-  while (!is_mounted(mountpoint)) {
-    int status = 0;
-    ASSERT_EQ(waitpid(daemon.pid, &status, WNOHANG), 0) << slurp(daemon.output);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const Spawned daemon = mount_in_foreground(model, mountpoint);
   EXPECT_EQ(pread_file(mountpoint / "a", 0, 1000).bytes, model.content.at("a"));
   ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
   EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
   EXPECT_FALSE(is_mounted(mountpoint));
   // The foreground log is JSON lines.
-  std::istringstream log(slurp(daemon.output));
-  std::string line;
   std::set<std::string> events;
   nlohmann::json unmounted;
-  while (std::getline(log, line)) {
-    const auto event = nlohmann::json::parse(line);
+  for (const auto& event : log_events(daemon.output)) {
     events.insert(event.at("event"));
     if (event.at("event") == "unmounted") unmounted = event;
   }
@@ -687,28 +701,17 @@ TEST(Mount, EveryFailureIsAccountedForInTheLogByUnmount) {
   Model model({{"a", 1000}});
   const std::filesystem::path mountpoint = model.dir / "mnt";
   std::filesystem::create_directories(mountpoint);
-  const Spawned daemon =
-      spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
-             "-f", model.source.string(), mountpoint.string()},
-            model.dir / "fg.out");
-  while (!is_mounted(mountpoint)) {
-    int status = 0;
-    ASSERT_EQ(waitpid(daemon.pid, &status, WNOHANG), 0) << slurp(daemon.output);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const Spawned daemon = mount_in_foreground(model, mountpoint);
   std::filesystem::rename(model.source / "a", model.source / "a.moved");
   constexpr int kReads = 6;
   for (int i = 0; i < kReads; ++i) EXPECT_EQ(pread_file(mountpoint / "a", 0, 1000).error, EIO);
   ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
   EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
 
-  std::istringstream log(slurp(daemon.output));
-  std::string line;
   std::uint64_t mismatch_lines = 0;
   std::uint64_t accounted = 0;
   nlohmann::json unmounted;
-  while (std::getline(log, line)) {
-    const auto event = nlohmann::json::parse(line);
+  for (const auto& event : log_events(daemon.output)) {
     if (event.at("event") == "mismatch") {
       ++mismatch_lines;
       accounted += 1 + event.value("suppressed", std::uint64_t{0});
