@@ -198,7 +198,7 @@ class Mount {
 // Runs `sigmount mount key -f` on `model` and returns once the mount shows in mountinfo (no
 // deadline: a daemon that exits instead fails the test).
 Spawned mount_in_foreground(const Model& model, const std::filesystem::path& mountpoint) {
-  const Spawned daemon =
+  Spawned daemon =
       spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
              "-f", model.source.string(), mountpoint.string()},
             model.dir / "fg.out");
