@@ -326,9 +326,8 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   if (log_flusher.joinable()) log_flusher.join();
   fs.core().flush_held_log_lines();
   // The final counters: a daemon's status is gone with it.
-  nlohmann::json unmounted = {{"mountpoint", mountpoint.string()}};
-  const auto status = nlohmann::json::parse(fs.status_json(), nullptr, false);
-  if (status.is_object() && status.contains("counters")) unmounted["counters"] = status["counters"];
+  const nlohmann::ordered_json unmounted = {{"mountpoint", mountpoint.string()},
+                                            {"counters", counters_object(fs.core().counters())}};
   log.event("unmounted", unmounted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return loop_result < 0 ? 1 : 0;
 }

@@ -663,6 +663,24 @@ void VerifiedFileCore::verify_all(unsigned workers) {
   }
 }
 
+nlohmann::ordered_json counters_object(const CounterSnapshot& c) {
+  return {{"shards_verified", c.shards_verified},
+          {"shards_verified_ahead", c.shards_verified_ahead},
+          {"bytes_verified", c.bytes_verified},
+          {"blocks_reverified", c.blocks_reverified},
+          {"mismatches", c.mismatches},
+          {"read_errors", c.read_errors},
+          {"cache_hits", c.cache_hits},
+          {"cache_misses", c.cache_misses},
+          {"cache_evictions", c.cache_evictions},
+          {"cached_bytes", c.cached_bytes},
+          {"fingerprint_bytes", c.fingerprint_bytes},
+          {"fingerprints_dropped", c.fingerprints_dropped},
+          {"pool_overflows", c.pool_overflows},
+          {"bytes_served", c.bytes_served},
+          {"reads", c.reads}};
+}
+
 CounterSnapshot VerifiedFileCore::counters() const {
   CounterSnapshot out;
   out.shards_verified = counters_.shards_verified;

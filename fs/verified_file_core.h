@@ -105,6 +105,9 @@ struct CounterSnapshot {
   bool failed_closed = false;
 };
 
+// The "counters" object of `sigmount status` and of the daemon's last log line.
+nlohmann::ordered_json counters_object(const CounterSnapshot& counters);
+
 // The result of read(): either an errno value, or pieces whose concatenation is the requested
 // range (clipped at the end of the file). Every piece is VerifiedBytes.
 class VerifiedRead {

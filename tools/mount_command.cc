@@ -40,21 +40,6 @@ nlohmann::ordered_json status_object(const MountCommand& command,
                                      const fs::VerifiedFileCore& core, const fs::SourceStore& store,
                                      std::uint64_t total_bytes) {
   const fs::CounterSnapshot c = core.counters();
-  nlohmann::ordered_json counters = {{"shards_verified", c.shards_verified},
-                                     {"shards_verified_ahead", c.shards_verified_ahead},
-                                     {"bytes_verified", c.bytes_verified},
-                                     {"blocks_reverified", c.blocks_reverified},
-                                     {"mismatches", c.mismatches},
-                                     {"read_errors", c.read_errors},
-                                     {"cache_hits", c.cache_hits},
-                                     {"cache_misses", c.cache_misses},
-                                     {"cache_evictions", c.cache_evictions},
-                                     {"cached_bytes", c.cached_bytes},
-                                     {"fingerprint_bytes", c.fingerprint_bytes},
-                                     {"fingerprints_dropped", c.fingerprints_dropped},
-                                     {"pool_overflows", c.pool_overflows},
-                                     {"bytes_served", c.bytes_served},
-                                     {"reads", c.reads}};
   return {{"mountpoint", command.mountpoint.string()},
           {"source", command.source.string()},
           {"model", manifest.model_name()},
@@ -71,7 +56,7 @@ nlohmann::ordered_json status_object(const MountCommand& command,
           {"verify_ahead", command.options.verify_ahead},
           {"failed_closed", c.failed_closed},
           {"cache_size", c.cache_capacity},
-          {"counters", counters}};
+          {"counters", fs::counters_object(c)}};
 }
 
 }  // namespace
