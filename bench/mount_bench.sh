@@ -142,7 +142,6 @@ for i in 1 2 3 4; do head -c "$((size_mib << 18))" "$big" >"$quarter/part-$i.bin
 sign "$quarter"
 read_parts() { for i in 1 2 3 4; do read_mount "$mnt/part-$i.bin"; done; }
 warm_pairs "4 files in order, page cache" "$quarter" read_parts
-rm -rf "$quarter"
 
 # 1d. 1b and 1c again, but with 1.5 x SIZE of anonymous memory written and freed just before
 # each read through the mount. On a VM whose host takes back freed guest memory (this
@@ -156,13 +155,10 @@ if ((mem_free_mib > size_mib * 3)); then
   touch_memory() { python3 -c "b = b'\x01' * ($((size_mib * 3 / 2)) << 20)"; }
   warm_pairs "backing file in page cache, guest memory touched first" "$work/model" read_big \
     touch_memory
-  mkdir -p "$quarter"
-  for i in 1 2 3 4; do head -c "$((size_mib << 18))" "$big" >"$quarter/part-$i.bin"; done
-  sign "$quarter"
   warm_pairs "4 files in order, page cache, guest memory touched first" "$quarter" read_parts \
     touch_memory
-  rm -rf "$quarter"
 fi
+rm -rf "$quarter"
 
 # 1e. the same file signed in 64 MiB shards: verify-ahead hashes the next shard while the
 # reader is served the current one.
