@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <exception>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -348,6 +350,7 @@ int VerifiedFileCore::stream_shard(std::uint32_t file, std::uint32_t shard, std:
   const auto consume = [&](std::uint64_t block, const TaggedBlock& bytes) {
     // The hash reads the buffer that will be served if the shard matches.
     hasher.add_block(bytes);
+    counters_.bytes_hashed += bytes.bytes().size();
     const bool pinned = block >= first && block <= last;
     bool keep = pinned || keep_all;
     // Blocks after the request; with no request (first > last, verify-ahead) every block.
@@ -613,11 +616,13 @@ VerifiedRead VerifiedFileCore::read_blocks(std::size_t file, std::uint64_t offse
   return result;
 }
 
-void VerifiedFileCore::verify_all(unsigned workers) {
+void VerifiedFileCore::verify_all(unsigned workers, const VerifyAllProgress& progress) {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> work;
+  std::uint64_t total = 0;
   for (std::size_t f = 0; f < files_.size(); ++f) {
     for (std::size_t s = 0; s < files_[f].shards.size(); ++s) {
       work.emplace_back(static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(s));
+      total += files_[f].shards[s].end - files_[f].shards[s].start;
     }
   }
   // Largest first, so one big shard does not start last and run alone.
@@ -630,33 +635,58 @@ void VerifiedFileCore::verify_all(unsigned workers) {
   workers =
       static_cast<unsigned>(std::min<std::size_t>(workers, std::max<std::size_t>(1, work.size())));
 
+  const std::uint64_t hashed_before = counters_.bytes_hashed;
+  const auto hashed = [&] { return std::min(total, counters_.bytes_hashed - hashed_before); };
   std::atomic<std::size_t> next{0};
-  std::mutex problems_mutex;  // guards problems
+  std::mutex mutex;  // guards problems, failure, running
+  std::condition_variable all_done;
   std::vector<std::string> problems;
+  std::exception_ptr failure;
+  unsigned running = workers;
   auto run = [&] {
-    while (true) {
-      const std::size_t i = next++;
-      if (i >= work.size()) return;
-      const auto [file, shard] = work[i];
-      std::shared_ptr<const BlockFingerprints> fingerprints;
-      std::vector<std::optional<VerifiedBytes>> none;
-      // first > last: no block is pinned, and no read-ahead: keep nothing.
-      if (ensure_verified(file, shard, 1, 0, /*read_ahead=*/false, fingerprints, none) != 0) {
-        std::lock_guard lock(problems_mutex);
-        problems.push_back("signed file " + files_[file].path + " shard " + std::to_string(shard) +
-                           ": does not match the signed digest or " + "cannot be read");
+    try {
+      while (true) {
+        const std::size_t i = next++;
+        if (i >= work.size()) break;
+        const auto [file, shard] = work[i];
+        std::shared_ptr<const BlockFingerprints> fingerprints;
+        std::vector<std::optional<VerifiedBytes>> none;
+        // first > last: no block is pinned, and no read-ahead: keep nothing.
+        if (ensure_verified(file, shard, 1, 0, /*read_ahead=*/false, fingerprints, none) != 0) {
+          const std::lock_guard lock(mutex);
+          problems.push_back("signed file " + files_[file].path + " shard " +
+                             std::to_string(shard) +
+                             ": does not match the signed digest or cannot be read");
+        }
       }
+    } catch (...) {
+      const std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+      next = work.size();  // the others stop after their current shard
     }
+    store_.forget_this_thread();
+    const std::lock_guard lock(mutex);
+    if (--running == 0) all_done.notify_all();
   };
   std::vector<std::jthread> threads;
-  for (unsigned i = 1; i < workers; ++i) {
-    threads.emplace_back([&] {
-      run();
-      store_.forget_this_thread();
-    });
+  threads.reserve(workers);
+  for (unsigned i = 0; i < workers; ++i) threads.emplace_back(run);
+  // This thread only reports; the workers do the hashing.
+  {
+    std::unique_lock lock(mutex);
+    const auto finished = [&] { return running == 0; };
+    if (!progress.report || progress.interval <= std::chrono::steady_clock::duration::zero()) {
+      all_done.wait(lock, finished);
+    }
+    while (!all_done.wait_for(lock, progress.interval, finished)) {
+      lock.unlock();
+      progress.report(hashed(), total);
+      lock.lock();
+    }
   }
-  run();
   threads.clear();
+  if (failure) std::rethrow_exception(failure);
+  if (progress.report) progress.report(hashed(), total);
   if (!problems.empty()) {
     std::sort(problems.begin(), problems.end());
     throw verifier::VerificationError(std::move(problems));

@@ -81,6 +81,16 @@ struct CoreOptions {
   }
 };
 
+// What verify_all tells while it runs (a service manager waiting for a large model wants to know
+// it is moving).
+struct VerifyAllProgress {
+  std::chrono::steady_clock::duration interval = std::chrono::seconds(5);
+  // Every `interval` while hashing goes on, and once when the last worker is done: the bytes
+  // hashed so far (of shards finished or still streaming) and the bytes of all shards. Called
+  // on verify_all's own thread, never concurrently. Empty: no reports.
+  std::function<void(std::uint64_t hashed, std::uint64_t total)> report;
+};
+
 // Receives one JSON object per line-worthy event (mismatches, read errors). Called from any
 // thread; must be thread-safe.
 using EventSink = std::function<void(const std::string& json_line)>;
@@ -149,8 +159,8 @@ class VerifiedFileCore {
 
   // Verifies every shard of every file on `workers` threads (0: one per CPU); records all
   // fingerprints, keeps no bytes. Throws verifier::VerificationError with one line per bad
-  // shard.
-  void verify_all(unsigned workers = 0);
+  // shard. Meant for before serving: with readers at work, `progress` counts their hashing too.
+  void verify_all(unsigned workers = 0, const VerifyAllProgress& progress = {});
 
   CounterSnapshot counters() const;
 
@@ -257,6 +267,9 @@ class VerifiedFileCore {
     std::atomic<std::uint64_t> shards_verified{0}, shards_verified_ahead{0}, bytes_verified{0},
         blocks_reverified{0}, mismatches{0}, read_errors{0}, cache_hits{0}, cache_misses{0},
         bytes_served{0}, reads{0};
+    // Streamed through a first-touch hash, whether the shard then matched or not (the progress
+    // of verify_all).
+    std::atomic<std::uint64_t> bytes_hashed{0};
   } counters_;
 
   // Last members: the thread is stopped and joined first when the core goes, while everything

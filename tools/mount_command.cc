@@ -14,10 +14,12 @@
 #include "fs/event_log.h"
 #include "fs/fuse_filesystem.h"
 #include "fs/fuse_session.h"
+#include "fs/inherited_descriptors.h"
 #include "fs/model_tree.h"
 #include "fs/mount_options.h"
 #include "fs/source_store.h"
 #include "fs/verified_file_core.h"
+#include "fs/verify_all_reporter.h"
 #include "verifier/errors.h"
 #include "verifier/signature_verifier.h"
 #include "verifier/trust/signing.h"
@@ -62,6 +64,11 @@ nlohmann::ordered_json status_object(const MountCommand& command,
 }  // namespace
 
 int run_mount(const MountCommand& original) {
+  // First, before any descriptor of ours is open: the daemon keeps only what it opens.
+  if (const std::string problem = fs::close_inherited_descriptors(); !problem.empty()) {
+    std::cerr << "warning: descriptors inherited from the caller may stay open: " << problem
+              << "\n";
+  }
   MountCommand command = original;
   // The daemon changes directory to "/": make every path absolute first.
   command.source = std::filesystem::absolute(command.source).lexically_normal();
@@ -106,8 +113,6 @@ int run_mount(const MountCommand& original) {
       fs::MountOptions::fingerprint_budget_for(command.options.cache_size);
   fs::VerifiedFileCore core(manifest, store, core_options,
                             [&log](const std::string& line) { log.line(line); });
-  if (command.options.verify_all) core.verify_all();
-
   std::uint64_t total_bytes = 0;
   for (std::size_t i = 0; i < core.file_count(); ++i) total_bytes += core.size(i);
   fs::FuseFilesystem filesystem(tree, core, [&] {
@@ -123,6 +128,11 @@ int run_mount(const MountCommand& original) {
   if (command.options.foreground) {
     log.event("signature_verified",
               verified.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  if (command.options.verify_all) {
+    fs::VerifyAllReporter reporter(log, command.options.foreground);
+    core.verify_all(0, reporter.progress());
+    reporter.finished();
   }
   return fs::serve_fuse(filesystem, command.mountpoint, command.source.string(), command.options,
                         log, [&store] { store.drop_readers(); });

@@ -24,6 +24,8 @@ struct MountCommand {
 // Verifies the signature, checks SOURCE against the manifest's file list, mounts and serves
 // until unmounted (or, without -f, returns once the daemon's mount is ready). Returns the
 // process exit code: 0 ok, 1 verification/mount failure (one line per problem on stderr).
+// Becomes the daemon: it first closes every descriptor above stderr that the process holds,
+// so it is only for the process's main path, never for a caller that goes on.
 int run_mount(const MountCommand& command);
 
 // mount(8) runs `mount.fuse3 SOURCE MOUNTPOINT -o OPTS` for type fuse.sigmount, which runs

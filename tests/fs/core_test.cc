@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "fs/verified_file_core.h"
 #include "tests/fs/signed_model.h"
@@ -552,6 +557,66 @@ TEST(Core, VerifyAllNamesEveryBadFile) {
     EXPECT_THAT(error.problems()[0], HasSubstr("dir/sub/medium"));
     EXPECT_THAT(error.problems()[1], HasSubstr("one"));
   }
+}
+
+// A service manager waiting on --verify-all of a large model must see it move, and see it stop
+// moving when the disk does: the reports count bytes actually hashed, not time.
+TEST(Core, VerifyAllReportsTheBytesHashedWhileItRuns) {
+  // "a" is streamed by a reader thread in batches of 8 blocks (shard_stream.h): the store stops
+  // after two whole batches, which the worker then hashes.
+  Fixture fx({{"a", 40 * kB}, {"b", 3 * kB + 7}});
+  const std::uint64_t total = 43 * kB + 7;
+  const std::uint64_t stalled_at = 16 * kB;
+  auto core = fx.core();
+  fx.store->pause_reads_at(stalled_at);
+  std::mutex mutex;  // guards reports
+  std::condition_variable reported;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reports;
+  VerifyAllProgress progress;
+  progress.interval = std::chrono::milliseconds(1);
+  progress.report = [&](std::uint64_t hashed, std::uint64_t all) {
+    const std::lock_guard lock(mutex);
+    reports.emplace_back(hashed, all);
+    reported.notify_all();
+  };
+  std::jthread verifying([&] { core->verify_all(1, progress); });
+  struct ResumeOnExit {  // after `verifying`, so a failed ASSERT does not leave it stuck
+    LyingStore& store;
+    ~ResumeOnExit() { store.resume_reads(); }
+  } resume{*fx.store};
+  {
+    std::unique_lock lock(mutex);
+    // Stalled where the store stopped handing out bytes, and saying so report after report.
+    ASSERT_TRUE(reported.wait_for(lock, std::chrono::seconds(60),
+                                  [&] {
+                                    return reports.size() >= 5 &&
+                                           reports.back().first == stalled_at &&
+                                           reports[reports.size() - 5].first == stalled_at;
+                                  }))
+        << "no steady report of 16 blocks hashed; last: "
+        << (reports.empty() ? 0 : reports.back().first);
+  }
+  fx.store->resume_reads();
+  verifying.join();
+  const std::lock_guard lock(mutex);
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_EQ(reports[i].second, total);
+    EXPECT_LE(reports[i].first, total);
+    if (i > 0) {
+      EXPECT_GE(reports[i].first, reports[i - 1].first) << "progress went backwards";
+    }
+  }
+  EXPECT_EQ(reports.back().first, total) << "the last report is of everything hashed";
+  EXPECT_EQ(core->counters().shards_verified, 2u);
+}
+
+TEST(Core, VerifyAllWithoutAReporterJustWaits) {
+  Fixture fx({{"a", 3 * kB}});
+  auto core = fx.core();
+  VerifyAllProgress progress;
+  progress.interval = std::chrono::milliseconds(1);  // and no report: nothing to call
+  core->verify_all(2, progress);
+  EXPECT_EQ(core->counters().shards_verified, 1u);
 }
 
 TEST(Core, CacheNeverExceedsItsCapacity) {

@@ -7,13 +7,12 @@
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t, pthread_sigmask
 #include <spawn.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
@@ -25,11 +24,13 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/common/notify_listener.h"
 #include "tests/fs/signed_model.h"
 
 namespace sigmount::fs {
 namespace {
 
+using sigmount::testing::NotifyListener;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
@@ -619,24 +620,10 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
   const std::string path_name = (model.dir / "notify.sock").string();
   const std::string abstract_name = "@sigmount-test-notify-" + std::to_string(::getpid());
   for (const std::string& name : {path_name, abstract_name}) {
-    const int listener = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ASSERT_GE(listener, 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(&address.sun_path[0], name.data(), name.size());
-    if (name.front() == '@') address.sun_path[0] = '\0';
-    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API's own cast
-    ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&address), length), 0) << name;
+    const NotifyListener listener(name);
+    ASSERT_TRUE(listener.bound()) << name;
     // The next datagram, or "" if none comes within a minute (a hung daemon, not a slow one).
-    const auto next_message = [&] {
-      pollfd ready{.fd = listener, .events = POLLIN, .revents = 0};
-      if (::poll(&ready, 1, 60'000) != 1) return std::string();
-      std::string message(4096, '\0');
-      const ssize_t got = ::recv(listener, message.data(), message.size(), 0);
-      message.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-      return message;
-    };
+    const auto next_message = [&] { return listener.next(60'000); };
 
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
@@ -652,7 +639,6 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
       ::kill(daemon.pid, SIGKILL);
       wait_exit(daemon.pid);
       force_unmount(mountpoint);
-      ::close(listener);
       FAIL() << "no READY=1 within a minute: " << slurp(daemon.output);
     }
     EXPECT_EQ(ready, "READY=1");
@@ -666,19 +652,13 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
     EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
     EXPECT_FALSE(is_mounted(mountpoint));
     EXPECT_EQ(slurp(daemon.output).find("notify_failed"), std::string::npos);
-    ::close(listener);
   }
 
   // Daemonized, the process the service manager started is the one that exits: the daemon
   // must not speak for it (nor for a command that runs its server after `sigmount mount`).
-  const int listener = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const std::string name = (model.dir / "notify-daemon.sock").string();
-  std::memcpy(&address.sun_path[0], name.data(), name.size());
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API's own cast
-  ASSERT_EQ(::bind(listener, reinterpret_cast<const sockaddr*>(&address), sizeof(address)), 0);
+  const NotifyListener listener((model.dir / "notify-daemon.sock").string());
+  ASSERT_TRUE(listener.bound());
+  const std::string& name = listener.name();
   std::vector<std::string> env = {"NOTIFY_SOCKET=" + name};
   for (char** e = environ; *e != nullptr; ++e) {
     if (!std::string_view(*e).starts_with("NOTIFY_SOCKET=")) env.emplace_back(*e);
@@ -689,10 +669,89 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
             model.dir / "notify-daemon.out", &env);
   EXPECT_EQ(wait_exit(command.pid), 0) << slurp(command.output);
   // The daemon would have sent READY=1 before telling the command it was ready.
-  pollfd ready{.fd = listener, .events = POLLIN, .revents = 0};
-  EXPECT_EQ(::poll(&ready, 1, 0), 0) << "a daemonized mount sent a notification";
+  EXPECT_EQ(listener.next(), "") << "a daemonized mount sent a notification";
   force_unmount(mountpoint);
-  ::close(listener);
+}
+
+// A daemon outlives the command that started it. Holding a descriptor that command inherited
+// would keep, say, a build step's log pipe open for as long as the model stays mounted, and
+// whoever waits for its EOF waiting with it.
+TEST(Mount, TheDaemonKeepsNoDescriptorItInherited) {
+  Model model({{"a", 1000}});
+  std::array<int, 2> pipe_fds{-1, -1};
+  // Not close-on-exec: `sigmount mount` inherits the write end, as from a shell's redirection.
+  ASSERT_EQ(::pipe(pipe_fds.data()), 0);
+  Mount mount(model);
+  ::close(pipe_fds[1]);
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  EXPECT_EQ(pread_file(mount.path() / "a", 0, 1000).bytes, model.content.at("a"));
+  // Every writer gone: the read end reports hang-up at once.
+  pollfd hangup{.fd = pipe_fds[0], .events = POLLIN, .revents = 0};
+  EXPECT_EQ(::poll(&hangup, 1, 0), 1);
+  EXPECT_TRUE(hangup.revents & POLLHUP) << "the daemon still holds the inherited pipe";
+  ::close(pipe_fds[0]);
+}
+
+// --verify-all under a service manager: it hears how far hashing got (a large model takes
+// minutes, past TimeoutStartSec=) and READY=1 only once every byte matched; the log tells the
+// same story in order.
+TEST(Mount, VerifyAllTellsAServiceManagerHowFarItGotBeforeReady) {
+  Model model(model_files());
+  const std::filesystem::path mountpoint = model.dir / "mnt";
+  std::filesystem::create_directories(mountpoint);
+  const NotifyListener listener((model.dir / "notify.sock").string());
+  ASSERT_TRUE(listener.bound());
+  std::vector<std::string> env = {"NOTIFY_SOCKET=" + listener.name()};
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!std::string_view(*e).starts_with("NOTIFY_SOCKET=")) env.emplace_back(*e);
+  }
+  const Spawned daemon =
+      spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
+             "--verify-all", "-f", model.source.string(), mountpoint.string()},
+            model.dir / "notify.out", &env);
+  std::vector<std::string> messages;
+  while (messages.empty() || messages.back() != "READY=1") {
+    std::string message = listener.next(60'000);
+    if (message.empty()) break;
+    messages.push_back(std::move(message));
+  }
+  if (messages.empty() || messages.back() != "READY=1") {
+    ::kill(daemon.pid, SIGKILL);
+    wait_exit(daemon.pid);
+    force_unmount(mountpoint);
+    FAIL() << "no READY=1 within a minute: " << slurp(daemon.output);
+  }
+  // However quick the hashing, its last report comes before the verdict, and the verdict
+  // before READY=1.
+  ASSERT_GE(messages.size(), 3u);
+  EXPECT_THAT(messages[messages.size() - 3], ::testing::StartsWith("STATUS=Verifying the model: "));
+  EXPECT_THAT(messages[messages.size() - 3], ::testing::HasSubstr("(100%)\nEXTEND_TIMEOUT_USEC="));
+  EXPECT_THAT(messages[messages.size() - 2],
+              ::testing::StartsWith("STATUS=Verified every signed byte ("));
+  ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
+  EXPECT_EQ(listener.next(60'000), "STOPPING=1");
+  EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
+
+  std::uint64_t signed_bytes = 0;
+  for (const auto& [path, bytes] : model.content) signed_bytes += bytes.size();
+  std::vector<std::string> order;
+  for (const auto& event : log_events(daemon.output)) {
+    const std::string name = event.at("event");
+    if (name != "signature_verified" && name != "verify_progress" && name != "verified_all" &&
+        name != "mounted") {
+      continue;
+    }
+    if (name == "verify_progress") {
+      EXPECT_EQ(event.at("bytes"), signed_bytes);
+      if (!order.empty() && order.back() == name) continue;  // one entry per run of them
+    }
+    if (name == "verified_all") {
+      EXPECT_EQ(event.at("bytes"), signed_bytes);
+    }
+    order.push_back(name);
+  }
+  EXPECT_THAT(order, ::testing::ElementsAre("signature_verified", "verify_progress", "verified_all",
+                                            "mounted"));
 }
 
 // A loader retrying a failing read logs one line per 10 s, not one per read; and what was held

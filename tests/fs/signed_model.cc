@@ -127,7 +127,8 @@ std::vector<std::uint64_t> LyingStore::size_list() const {
 }
 
 std::size_t LyingStore::read(std::size_t file, std::uint64_t offset, std::span<std::uint8_t> out) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  resumed_.wait(lock, [&] { return !pause_at_ || bytes_read_ < *pause_at_; });
   ++read_calls_;
   if (failures_ > 0 || static_cast<std::ptrdiff_t>(file) == failing_file_) {
     if (failures_ > 0) --failures_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -105,6 +106,19 @@ class LyingStore final : public BackingStore {
     std::lock_guard lock(mutex_);
     failing_file_ = failing ? static_cast<std::ptrdiff_t>(file) : -1;
   }
+  // Reads wait once `bytes` have been handed out in all, until resume_reads(): a disk that is
+  // slow for as long as a test needs it to be.
+  void pause_reads_at(std::uint64_t bytes) {
+    std::lock_guard lock(mutex_);
+    pause_at_ = bytes;
+  }
+  void resume_reads() {
+    {
+      std::lock_guard lock(mutex_);
+      pause_at_.reset();
+    }
+    resumed_.notify_all();
+  }
   // Bytes handed out so far, and how often the byte at `offset` of `file` was read.
   std::uint64_t bytes_read() const {
     std::lock_guard lock(mutex_);
@@ -128,6 +142,8 @@ class LyingStore final : public BackingStore {
   std::ptrdiff_t failing_file_ = -1;
   std::map<std::size_t, std::string> replaced_;
   bool name_checks_fail_ = false;
+  std::optional<std::uint64_t> pause_at_;
+  std::condition_variable resumed_;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t read_calls_ = 0;
   std::map<std::pair<std::size_t, std::uint64_t>, int> read_counts_;  // by 64 KiB-aligned start
