@@ -299,7 +299,13 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
         // Only in the foreground, where this process is the one the service manager started:
         // a daemonized child is not, and a command that runs `sigmount mount` and then its
         // server must not report ready for it.
-        if (options.foreground) tell_service_manager("READY=1", log);
+        // The status line replaces whatever --verify-all last showed in `systemctl status`.
+        if (options.foreground) {
+          tell_service_manager("READY=1\nSTATUS=Serving verified bytes of " +
+                                   one_line_value(fsname) + " at " +
+                                   one_line_value(mountpoint.string()),
+                               log);
+        }
         if (write_fd >= 0) {
           const char ready = 1;
           [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);

@@ -35,4 +35,12 @@ std::string notify_service_manager(std::string_view state) {
   return {};
 }
 
+std::string one_line_value(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 }  // namespace sigmount::fs

@@ -13,4 +13,8 @@ namespace sigmount::fs {
 // goes on serving.
 std::string notify_service_manager(std::string_view state);
 
+// `text` fit to be one assignment's value (a path may hold a newline, which would start an
+// assignment of its own): control characters become '?'.
+std::string one_line_value(std::string_view text);
+
 }  // namespace sigmount::fs

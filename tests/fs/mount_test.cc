@@ -641,7 +641,8 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
       force_unmount(mountpoint);
       FAIL() << "no READY=1 within a minute: " << slurp(daemon.output);
     }
-    EXPECT_EQ(ready, "READY=1");
+    EXPECT_EQ(ready, "READY=1\nSTATUS=Serving verified bytes of " + model.source.string() + " at " +
+                         mountpoint.string());
     // Sent after INIT was answered, not merely after the mount call (a read would block
     // until INIT either way, so it could not tell).
     EXPECT_THAT(slurp(daemon.output), ::testing::HasSubstr("\"event\":\"mounted\""));
@@ -710,12 +711,13 @@ TEST(Mount, VerifyAllTellsAServiceManagerHowFarItGotBeforeReady) {
              "--verify-all", "-f", model.source.string(), mountpoint.string()},
             model.dir / "notify.out", &env);
   std::vector<std::string> messages;
-  while (messages.empty() || messages.back() != "READY=1") {
+  const auto ready = [&] { return !messages.empty() && messages.back().starts_with("READY=1"); };
+  while (!ready()) {
     std::string message = listener.next(60'000);
     if (message.empty()) break;
     messages.push_back(std::move(message));
   }
-  if (messages.empty() || messages.back() != "READY=1") {
+  if (!ready()) {
     ::kill(daemon.pid, SIGKILL);
     wait_exit(daemon.pid);
     force_unmount(mountpoint);

@@ -44,5 +44,11 @@ TEST(ServiceNotify, AnUnusableSocketIsReportedNotThrown) {
   }
 }
 
+TEST(ServiceNotify, AValueCannotStartAnAssignmentOfItsOwn) {
+  EXPECT_EQ(one_line_value("/models/a\nREADY=1"), "/models/a?READY=1");
+  EXPECT_EQ(one_line_value("tab\there\x7f"), "tab?here?");
+  EXPECT_EQ(one_line_value("/models/llama 3"), "/models/llama 3");
+}
+
 }  // namespace
 }  // namespace sigmount::fs
