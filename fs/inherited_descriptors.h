@@ -8,8 +8,10 @@
 
 namespace sigmount::fs {
 
-// Closes every descriptor from 3 up. Call it before opening anything that must stay open.
-// Returns "" or why it could not (then some may be left open).
-std::string close_inherited_descriptors();
+// Closes every descriptor from 3 up but the one a mountpoint of the form /dev/fd/N names
+// (mount.fuse3's drop_privileges mounts first and hands the daemon the /dev/fuse descriptor
+// that way). Call it before opening anything that must stay open. Returns "" or why it could
+// not (then some may be left open).
+std::string close_inherited_descriptors(const std::string& mountpoint);
 
 }  // namespace sigmount::fs

@@ -65,7 +65,8 @@ nlohmann::ordered_json status_object(const MountCommand& command,
 
 int run_mount(const MountCommand& original) {
   // First, before any descriptor of ours is open: the daemon keeps only what it opens.
-  if (const std::string problem = fs::close_inherited_descriptors(); !problem.empty()) {
+  if (const std::string problem = fs::close_inherited_descriptors(original.mountpoint.string());
+      !problem.empty()) {
     std::cerr << "warning: descriptors inherited from the caller may stay open: " << problem
               << "\n";
   }
