@@ -298,12 +298,13 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
         log.event("mounted", json_field("mountpoint", mountpoint.string()));
         // Only in the foreground, where this process is the one the service manager started:
         // a daemonized child is not, and a command that runs `sigmount mount` and then its
-        // server must not report ready for it.
-        // The status line replaces whatever --verify-all last showed in `systemctl status`.
+        // server must not report ready for it. The status line, which replaces whatever
+        // --verify-all last showed in `systemctl status`, goes on its own: a message too long
+        // for systemd is dropped whole, and READY=1 must not go with it.
         if (options.foreground) {
-          tell_service_manager("READY=1\nSTATUS=Serving verified bytes of " +
-                                   one_line_value(fsname) + " at " +
-                                   one_line_value(mountpoint.string()),
+          tell_service_manager("READY=1", log);
+          tell_service_manager("STATUS=" + status_value("Serving verified bytes of " + fsname +
+                                                        " at " + mountpoint.string()),
                                log);
         }
         if (write_fd >= 0) {

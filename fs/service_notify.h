@@ -3,6 +3,7 @@
 // abstract namespace. Two messages do not justify linking libsystemd.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,8 +14,10 @@ namespace sigmount::fs {
 // goes on serving.
 std::string notify_service_manager(std::string_view state);
 
-// `text` fit to be one assignment's value (a path may hold a newline, which would start an
-// assignment of its own): control characters become '?'.
-std::string one_line_value(std::string_view text);
+// `text` fit to be the value of STATUS=: a path may hold a newline (which would start an
+// assignment of its own) or bytes that are not UTF-8 (systemd ignores such a status), so
+// control characters and invalid UTF-8 become '?'; and it is cut to at most `max_bytes`
+// (ending in "...") because systemd drops a whole message of 4096 bytes or more.
+std::string status_value(std::string_view text, std::size_t max_bytes = 1024);
 
 }  // namespace sigmount::fs

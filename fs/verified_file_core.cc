@@ -642,7 +642,8 @@ void VerifiedFileCore::verify_all(unsigned workers, const VerifyAllProgress& pro
   std::condition_variable all_done;
   std::vector<std::string> problems;
   std::exception_ptr failure;
-  unsigned running = workers;
+  unsigned running = 0;  // workers started and not yet done
+  const auto stop_handing_out_work = [&] { next = work.size(); };
   auto run = [&] {
     try {
       while (true) {
@@ -662,19 +663,45 @@ void VerifiedFileCore::verify_all(unsigned workers, const VerifyAllProgress& pro
     } catch (...) {
       const std::lock_guard lock(mutex);
       if (!failure) failure = std::current_exception();
-      next = work.size();  // the others stop after their current shard
+      stop_handing_out_work();  // the others stop after their current shard
     }
     store_.forget_this_thread();
     const std::lock_guard lock(mutex);
     if (--running == 0) all_done.notify_all();
   };
+  const auto start_worker = [&](std::vector<std::jthread>& threads) {
+    {
+      const std::lock_guard lock(mutex);
+      ++running;
+    }
+    try {
+      threads.emplace_back(run);
+    } catch (...) {
+      const std::lock_guard lock(mutex);
+      --running;
+      throw;
+    }
+  };
   std::vector<std::jthread> threads;
   threads.reserve(workers);
-  for (unsigned i = 0; i < workers; ++i) threads.emplace_back(run);
-  // This thread only reports; the workers do the hashing.
-  {
-    std::unique_lock lock(mutex);
-    const auto finished = [&] { return running == 0; };
+  try {
+    for (unsigned i = 0; i < workers; ++i) start_worker(threads);
+  } catch (const std::exception&) {
+    // Fewer threads than asked for (a pids limit): those that started share the work.
+  }
+  if (threads.empty()) {
+    // Not even one: hash on this thread, with no reports on the way.
+    {
+      const std::lock_guard lock(mutex);
+      ++running;
+    }
+    run();
+  }
+  // This thread stays free to report on time, which one busy hashing a shard of many GiB
+  // could not.
+  std::unique_lock lock(mutex);
+  const auto finished = [&] { return running == 0; };
+  try {
     if (!progress.report || progress.interval <= std::chrono::steady_clock::duration::zero()) {
       all_done.wait(lock, finished);
     }
@@ -683,7 +710,15 @@ void VerifiedFileCore::verify_all(unsigned workers, const VerifyAllProgress& pro
       progress.report(hashed(), total);
       lock.lock();
     }
+  } catch (...) {
+    // A report that failed ends the whole verification now, not after the model is hashed.
+    if (!lock.owns_lock()) lock.lock();
+    stop_handing_out_work();
+    all_done.wait(lock, finished);
+    lock.unlock();
+    throw;
   }
+  lock.unlock();
   threads.clear();
   if (failure) std::rethrow_exception(failure);
   if (progress.report) progress.report(hashed(), total);

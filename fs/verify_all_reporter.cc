@@ -13,8 +13,8 @@ namespace {
 constexpr std::uint64_t kMiB = 1ULL << 20;
 constexpr std::uint64_t kGiB = 1ULL << 30;
 
-// "1.5" in the unit `total` is best told in, and that unit.
-std::string amount(std::uint64_t bytes, std::uint64_t total) {
+// "1.5": `bytes` in the unit `total` is best told in (unit_name says which).
+std::string in_display_unit(std::uint64_t bytes, std::uint64_t total) {
   const std::uint64_t unit = total >= kGiB ? kGiB : kMiB;
   std::array<char, 32> text{};
   std::snprintf(text.data(), text.size(), "%.1f",
@@ -25,7 +25,7 @@ const char* unit_name(std::uint64_t total) {
   return total >= kGiB ? " GiB" : " MiB";
 }
 
-std::string fields(const nlohmann::ordered_json& object) {
+std::string json_fields(const nlohmann::ordered_json& object) {
   return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -46,8 +46,9 @@ std::string VerifyAllReporter::status_text(std::uint64_t hashed, std::uint64_t t
                            ? 100
                            : static_cast<int>(std::floor(100.0 * static_cast<double>(hashed) /
                                                          static_cast<double>(total)));
-  return "Verifying the model: " + amount(hashed, total) + " of " + amount(total, total) +
-         unit_name(total) + " hashed (" + std::to_string(percent) + "%)";
+  return "Verifying the model: " + in_display_unit(hashed, total) + " of " +
+         in_display_unit(total, total) + unit_name(total) + " hashed (" + std::to_string(percent) +
+         "%)";
 }
 
 double VerifyAllReporter::seconds() const {
@@ -58,7 +59,7 @@ void VerifyAllReporter::report(std::uint64_t hashed, std::uint64_t total) {
   total_ = total;
   if (!foreground_) return;
   log_.event("verify_progress",
-             fields({{"bytes_hashed", hashed}, {"bytes", total}, {"seconds", seconds()}}));
+             json_fields({{"bytes_hashed", hashed}, {"bytes", total}, {"seconds", seconds()}}));
   std::string state = "STATUS=" + status_text(hashed, total);
   if (hashed > last_hashed_) {
     state +=
@@ -72,17 +73,17 @@ void VerifyAllReporter::tell_service_manager(const std::string& state) {
   const std::string problem = notify_service_manager(state);
   // Once: a socket that cannot be reached now will not be reached five seconds later either.
   if (!problem.empty() && !notify_failure_logged_) {
-    log_.event("notify_failed", fields({{"reason", problem}}));
+    log_.event("notify_failed", json_fields({{"reason", problem}}));
     notify_failure_logged_ = true;
   }
 }
 
 void VerifyAllReporter::finished() {
   if (!foreground_) return;
-  log_.event("verified_all", fields({{"bytes", total_}, {"seconds", seconds()}}));
+  log_.event("verified_all", json_fields({{"bytes", total_}, {"seconds", seconds()}}));
   std::array<char, 32> taken{};
   std::snprintf(taken.data(), taken.size(), "%.1f", seconds());
-  tell_service_manager("STATUS=Verified every signed byte (" + amount(total_, total_) +
+  tell_service_manager("STATUS=Verified every signed byte (" + in_display_unit(total_, total_) +
                        unit_name(total_) + " in " + taken.data() + " s); mounting");
 }
 

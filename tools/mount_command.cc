@@ -64,12 +64,9 @@ nlohmann::ordered_json status_object(const MountCommand& command,
 }  // namespace
 
 int run_mount(const MountCommand& original) {
-  // First, before any descriptor of ours is open: the daemon keeps only what it opens.
-  if (const std::string problem = fs::close_inherited_descriptors(original.mountpoint.string());
-      !problem.empty()) {
-    std::cerr << "warning: descriptors inherited from the caller may stay open: " << problem
-              << "\n";
-  }
+  // Noted before any descriptor of ours is open, closed once verification has read the key
+  // and signature (which may be among them): the daemon keeps only what it opens.
+  fs::InheritedDescriptors inherited(original.mountpoint.string());
   MountCommand command = original;
   // The daemon changes directory to "/": make every path absolute first.
   command.source = std::filesystem::absolute(command.source).lexically_normal();
@@ -91,9 +88,17 @@ int run_mount(const MountCommand& original) {
                              signature.string());
   }
   fs::EventLogger log;
+  const std::string bundle = verifier::trust::read_text_file(signature);
+  // Whose identity the signed files must not share. Taken now: a /dev/fd/N signature is
+  // closed below, and its number may then name one of the signed files.
+  struct stat signature_identity {};
+  const bool signature_is_file = ::stat(signature.c_str(), &signature_identity) == 0;
   const verifier::VerifiedManifest manifest =
-      verifier::SignatureVerifier(command.policy)
-          .verify(verifier::trust::read_text_file(signature));
+      verifier::SignatureVerifier(command.policy).verify(bundle);
+  if (const std::string problem = inherited.close_all(); !problem.empty()) {
+    std::cerr << "warning: descriptors inherited from the caller may stay open: " << problem
+              << "\n";
+  }
   // Refuse hostile names before touching the disk, then open exactly the signed files.
   const fs::ModelTree tree =
       fs::ModelTree::build(manifest.files(), command.source.filename().string());
@@ -101,8 +106,9 @@ int run_mount(const MountCommand& original) {
                         hashing::ReaderBackend::automatic);
   // The signature is never part of the mount; a manifest that lists it (under its name or a
   // hard link) was not made by signing this model.
-  if (struct stat st{}; ::stat(signature.c_str(), &st) == 0) {
-    if (const auto file = store.file_with_identity(st.st_dev, st.st_ino)) {
+  if (signature_is_file) {
+    if (const auto file =
+            store.file_with_identity(signature_identity.st_dev, signature_identity.st_ino)) {
       throw verifier::VerificationError("signed file " + manifest.files()[*file].path +
                                         " is the signature file " + signature.string() + " itself");
     }
@@ -116,10 +122,6 @@ int run_mount(const MountCommand& original) {
                             [&log](const std::string& line) { log.line(line); });
   std::uint64_t total_bytes = 0;
   for (std::size_t i = 0; i < core.file_count(); ++i) total_bytes += core.size(i);
-  fs::FuseFilesystem filesystem(tree, core, [&] {
-    return status_object(command, manifest, core, store, total_bytes)
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  });
   nlohmann::ordered_json verified = {{"model", manifest.model_name()},
                                      {"signer", manifest.signer().description},
                                      {"files", core.file_count()},
@@ -135,6 +137,11 @@ int run_mount(const MountCommand& original) {
     core.verify_all(0, reporter.progress());
     reporter.finished();
   }
+  // Built once the mount is about to exist: its time stamps every entry's times.
+  fs::FuseFilesystem filesystem(tree, core, [&] {
+    return status_object(command, manifest, core, store, total_bytes)
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  });
   return fs::serve_fuse(filesystem, command.mountpoint, command.source.string(), command.options,
                         log, [&store] { store.drop_readers(); });
 }

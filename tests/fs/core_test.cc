@@ -5,9 +5,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -608,6 +611,26 @@ TEST(Core, VerifyAllReportsTheBytesHashedWhileItRuns) {
   }
   EXPECT_EQ(reports.back().first, total) << "the last report is of everything hashed";
   EXPECT_EQ(core->counters().shards_verified, 2u);
+}
+
+// A failed report ends verify_all once the shards being hashed are done, not after the rest
+// of the model.
+TEST(Core, VerifyAllStopsSoonAfterAReportFails) {
+  std::map<std::string, std::size_t> sizes;
+  for (int i = 0; i < 20; ++i) sizes["f" + std::to_string(100 + i)] = 3 * kB;
+  Fixture fx(sizes);
+  auto core = fx.core();
+  // The one worker cannot get past the first file's first block before the first report.
+  fx.store->pause_reads_at(kB);
+  VerifyAllProgress progress;
+  progress.interval = std::chrono::milliseconds(1);
+  progress.report = [&](std::uint64_t, std::uint64_t) {
+    fx.store->resume_reads();
+    throw std::runtime_error("the report failed");
+  };
+  EXPECT_THROW(core->verify_all(1, progress), std::runtime_error);
+  // The shard in progress, if the worker had taken one, is finished; no other is started.
+  EXPECT_LE(core->counters().shards_verified, 1u);
 }
 
 TEST(Core, VerifyAllWithoutAReporterJustWaits) {

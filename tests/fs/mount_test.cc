@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -150,8 +151,11 @@ class Mount {
  public:
   Mount(const Model& model, std::vector<std::string> extra = {}) : mountpoint_(model.dir / "mnt") {
     std::filesystem::create_directories(mountpoint_);
-    std::vector<std::string> args = {g_sigmount, "mount", "key", "--public-key",
-                                     model.signed_model->public_key.string()};
+    std::vector<std::string> args = {g_sigmount, "mount", "key"};
+    // The model's own key unless `extra` names one.
+    if (std::find(extra.begin(), extra.end(), "--public-key") == extra.end()) {
+      args.insert(args.end(), {"--public-key", model.signed_model->public_key.string()});
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(model.source.string());
     args.push_back(mountpoint_.string());
@@ -641,8 +645,9 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
       force_unmount(mountpoint);
       FAIL() << "no READY=1 within a minute: " << slurp(daemon.output);
     }
-    EXPECT_EQ(ready, "READY=1\nSTATUS=Serving verified bytes of " + model.source.string() + " at " +
-                         mountpoint.string());
+    EXPECT_EQ(ready, "READY=1");
+    EXPECT_EQ(next_message(), "STATUS=Serving verified bytes of " + model.source.string() + " at " +
+                                  mountpoint.string());
     // Sent after INIT was answered, not merely after the mount call (a read would block
     // until INIT either way, so it could not tell).
     EXPECT_THAT(slurp(daemon.output), ::testing::HasSubstr("\"event\":\"mounted\""));
@@ -676,20 +681,31 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
 
 // A daemon outlives the command that started it. Holding a descriptor that command inherited
 // would keep, say, a build step's log pipe open for as long as the model stays mounted, and
-// whoever waits for its EOF waiting with it.
+// whoever waits for its EOF waiting with it. Inherited descriptors may also be what the
+// command must read first: a key and a signature given as /dev/fd/N (`<(vault read ...)`).
 TEST(Mount, TheDaemonKeepsNoDescriptorItInherited) {
   Model model({{"a", 1000}});
   std::array<int, 2> pipe_fds{-1, -1};
-  // Not close-on-exec: `sigmount mount` inherits the write end, as from a shell's redirection.
+  // None close-on-exec: `sigmount mount` inherits them all, as from a shell's redirections.
   ASSERT_EQ(::pipe(pipe_fds.data()), 0);
-  Mount mount(model);
-  ::close(pipe_fds[1]);
-  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
-  EXPECT_EQ(pread_file(mount.path() / "a", 0, 1000).bytes, model.content.at("a"));
-  // Every writer gone: the read end reports hang-up at once.
-  pollfd hangup{.fd = pipe_fds[0], .events = POLLIN, .revents = 0};
-  EXPECT_EQ(::poll(&hangup, 1, 0), 1);
-  EXPECT_TRUE(hangup.revents & POLLHUP) << "the daemon still holds the inherited pipe";
+  const int key = ::open(model.signed_model->public_key.c_str(), O_RDONLY);
+  const int signature = ::open((model.source / "model.sig").c_str(), O_RDONLY);
+  ASSERT_GE(key, 0);
+  ASSERT_GE(signature, 0);
+  std::filesystem::remove(model.source / "model.sig");  // only the descriptor has it now
+  {
+    Mount mount(model, {"--public-key", "/dev/fd/" + std::to_string(key), "--signature",
+                        "/dev/fd/" + std::to_string(signature)});
+    ::close(pipe_fds[1]);
+    ::close(key);
+    ::close(signature);
+    ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+    EXPECT_EQ(pread_file(mount.path() / "a", 0, 1000).bytes, model.content.at("a"));
+    // Every writer gone: the read end reports hang-up at once.
+    pollfd hangup{.fd = pipe_fds[0], .events = POLLIN, .revents = 0};
+    EXPECT_EQ(::poll(&hangup, 1, 0), 1);
+    EXPECT_TRUE(hangup.revents & POLLHUP) << "the daemon still holds the inherited pipe";
+  }
   ::close(pipe_fds[0]);
 }
 
@@ -710,26 +726,35 @@ TEST(Mount, VerifyAllTellsAServiceManagerHowFarItGotBeforeReady) {
       spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
              "--verify-all", "-f", model.source.string(), mountpoint.string()},
             model.dir / "notify.out", &env);
+  struct StopOnExit {  // whatever fails below, nothing stays mounted or running
+    pid_t pid;
+    std::filesystem::path mountpoint;
+    ~StopOnExit() {
+      if (::kill(pid, 0) == 0) {
+        ::kill(pid, SIGKILL);
+        wait_exit(pid);
+      }
+      force_unmount(mountpoint);
+    }
+  } stop_on_exit{daemon.pid, mountpoint};
   std::vector<std::string> messages;
-  const auto ready = [&] { return !messages.empty() && messages.back().starts_with("READY=1"); };
-  while (!ready()) {
+  while (messages.empty() || messages.back() != "READY=1") {
     std::string message = listener.next(60'000);
-    if (message.empty()) break;
+    ASSERT_FALSE(message.empty()) << "no READY=1 within a minute: " << slurp(daemon.output);
     messages.push_back(std::move(message));
   }
-  if (!ready()) {
-    ::kill(daemon.pid, SIGKILL);
-    wait_exit(daemon.pid);
-    force_unmount(mountpoint);
-    FAIL() << "no READY=1 within a minute: " << slurp(daemon.output);
-  }
+  EXPECT_THAT(listener.next(60'000), ::testing::StartsWith("STATUS=Serving verified bytes of "));
   // However quick the hashing, its last report comes before the verdict, and the verdict
-  // before READY=1.
+  // before READY=1. The first report that saw bytes hashed extended the start timeout.
   ASSERT_GE(messages.size(), 3u);
-  EXPECT_THAT(messages[messages.size() - 3], ::testing::StartsWith("STATUS=Verifying the model: "));
-  EXPECT_THAT(messages[messages.size() - 3], ::testing::HasSubstr("(100%)\nEXTEND_TIMEOUT_USEC="));
+  const std::string& last_report = messages[messages.size() - 3];
+  EXPECT_THAT(last_report, ::testing::StartsWith("STATUS=Verifying the model: "));
+  EXPECT_THAT(last_report, ::testing::HasSubstr("(100%)"));
   EXPECT_THAT(messages[messages.size() - 2],
               ::testing::StartsWith("STATUS=Verified every signed byte ("));
+  EXPECT_TRUE(std::any_of(messages.begin(), messages.end(), [](const std::string& message) {
+    return message.find("\nEXTEND_TIMEOUT_USEC=30000000") != std::string::npos;
+  }));
   ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
   EXPECT_EQ(listener.next(60'000), "STOPPING=1");
   EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);

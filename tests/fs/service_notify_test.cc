@@ -44,10 +44,30 @@ TEST(ServiceNotify, AnUnusableSocketIsReportedNotThrown) {
   }
 }
 
-TEST(ServiceNotify, AValueCannotStartAnAssignmentOfItsOwn) {
-  EXPECT_EQ(one_line_value("/models/a\nREADY=1"), "/models/a?READY=1");
-  EXPECT_EQ(one_line_value("tab\there\x7f"), "tab?here?");
-  EXPECT_EQ(one_line_value("/models/llama 3"), "/models/llama 3");
+TEST(ServiceNotify, AStatusValueIsOneLineOfUtf8ThatSystemdAccepts) {
+  // A newline would start an assignment of its own.
+  EXPECT_EQ(status_value("/models/a\nREADY=1"), "/models/a?READY=1");
+  EXPECT_EQ(status_value("tab\there\x7f\r"), "tab?here??");
+  EXPECT_EQ(status_value("/models/llama 3"), "/models/llama 3");
+  // UTF-8 stays; what is not UTF-8 (a stray byte, an overlong, a surrogate, a cut sequence)
+  // becomes '?', or systemd ignores the status.
+  EXPECT_EQ(status_value("/models/\xE6\xA8\xA1\xE5\x9E\x8B \xF0\x9F\xA6\x99"),
+            "/models/\xE6\xA8\xA1\xE5\x9E\x8B \xF0\x9F\xA6\x99");
+  EXPECT_EQ(status_value("a\xFF"
+                         "b"),
+            "a?b");
+  EXPECT_EQ(status_value("a\xC0\xAF"
+                         "b"),
+            "a??b");
+  EXPECT_EQ(status_value("a\xED\xA0\x80"
+                         "b"),
+            "a???b");
+  EXPECT_EQ(status_value("a\xE6\xA8"), "a??");
+  // Long values are cut at a character boundary, well under systemd's 4096-byte message.
+  EXPECT_EQ(status_value("abcdefgh", 8), "abcdefgh");
+  EXPECT_EQ(status_value("abcdefghi", 8), "abcde...");
+  EXPECT_EQ(status_value("abcd\xE6\xA8\xA1xyz", 8), "abcd...");
+  EXPECT_LE(status_value(std::string(10000, 'x')).size(), 1024u);
 }
 
 }  // namespace
