@@ -23,8 +23,6 @@ class InheritedDescriptors {
   // Returns "" or why that failed too.
   std::string close_all();
 
-  const std::vector<int>& noted() const { return noted_; }
-
  private:
   int keep_ = -1;
   bool listed_ = false;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "fs/source_store.h"
+#include "verifier/format/utf8.h"
 
 namespace sigmount::fs {
 
@@ -36,45 +37,12 @@ std::string notify_service_manager(std::string_view state) {
   return {};
 }
 
-namespace {
-
-// Length of the well-formed UTF-8 sequence at the start of `text` (no overlongs, surrogates
-// or code points past U+10FFFF), or 0.
-std::size_t utf8_sequence_length(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;  // bounds of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
-}  // namespace
-
 std::string status_value(std::string_view text, std::size_t max_bytes) {
   std::string out;
   std::size_t fits = 0;  // bytes of `out` that leave room for "..." within max_bytes
   constexpr std::string_view kCut = "...";
   while (!text.empty()) {
-    const std::size_t length = utf8_sequence_length(text);
+    const std::size_t length = verifier::format::utf8_sequence_length(text);
     const auto lead = static_cast<unsigned char>(text[0]);
     const bool control = length == 1 && (lead < 0x20 || lead == 0x7f);
     out += length == 0 || control ? std::string_view("?") : text.substr(0, length);

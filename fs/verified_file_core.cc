@@ -197,10 +197,14 @@ std::string dump(const nlohmann::ordered_json& line) {
 }  // namespace
 
 void VerifiedFileCore::emit_unless_repeated(const std::string& kind, nlohmann::ordered_json& line) {
-  const auto held_back = repeats_.admit(kind, options_.log_clock(), dump(line));
+  std::string text = dump(line);
+  const auto held_back = repeats_.admit(kind, options_.log_clock(), text);
   if (!held_back) return;
-  if (*held_back > 0) line["suppressed"] = *held_back;
-  emit(dump(line));
+  if (*held_back > 0) {
+    line["suppressed"] = *held_back;
+    text = dump(line);
+  }
+  emit(text);
 }
 
 void VerifiedFileCore::flush_held_log_lines() {

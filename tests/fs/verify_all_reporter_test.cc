@@ -32,13 +32,22 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
   return out;
 }
 
-TEST(VerifyAllReporter, ExtendsTheStartTimeoutOnlyWhileHashingMovesOn) {
+// A service manager listening on $NOTIFY_SOCKET, and the log (stderr) captured.
+class VerifyAllReporterWithServiceManager : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(manager.bound());
+    ::testing::internal::CaptureStderr();
+  }
+  static std::string logged() { return ::testing::internal::GetCapturedStderr(); }
+
   const TempDir dir;
-  const NotifyListener manager((dir.path() / "notify.sock").string());
-  ASSERT_TRUE(manager.bound());
-  const ScopedEnv env("NOTIFY_SOCKET", manager.name().c_str());
+  const NotifyListener manager{(dir.path() / "notify.sock").string()};
+  const ScopedEnv env{"NOTIFY_SOCKET", manager.name().c_str()};
   EventLogger log;
-  ::testing::internal::CaptureStderr();
+};
+
+TEST_F(VerifyAllReporterWithServiceManager, ExtendsTheStartTimeoutOnlyWhileHashingMovesOn) {
   VerifyAllReporter reporter(log, /*foreground=*/true);
   const VerifyAllProgress progress = reporter.progress();
   EXPECT_EQ(progress.interval, VerifyAllReporter::kInterval);
@@ -58,7 +67,7 @@ TEST(VerifyAllReporter, ExtendsTheStartTimeoutOnlyWhileHashingMovesOn) {
   EXPECT_THAT(manager.next(), StartsWith("STATUS=Verified every signed byte (4.0 GiB in "));
   EXPECT_EQ(manager.next(), "");
 
-  const auto lines = json_lines(::testing::internal::GetCapturedStderr());
+  const auto lines = json_lines(logged());
   ASSERT_EQ(lines.size(), 5u);
   const std::vector<std::uint64_t> hashed = {0, kGiB, kGiB, 4 * kGiB};
   for (std::size_t i = 0; i < hashed.size(); ++i) {
@@ -73,17 +82,11 @@ TEST(VerifyAllReporter, ExtendsTheStartTimeoutOnlyWhileHashingMovesOn) {
 
 // Without -f the command returns once the mount is ready and the daemon carries on: the
 // terminal stays quiet, and the process a service manager watches is not the daemon.
-TEST(VerifyAllReporter, DaemonizedItSaysNothing) {
-  const TempDir dir;
-  const NotifyListener manager((dir.path() / "notify.sock").string());
-  ASSERT_TRUE(manager.bound());
-  const ScopedEnv env("NOTIFY_SOCKET", manager.name().c_str());
-  EventLogger log;
-  ::testing::internal::CaptureStderr();
+TEST_F(VerifyAllReporterWithServiceManager, DaemonizedItSaysNothing) {
   VerifyAllReporter reporter(log, /*foreground=*/false);
   reporter.progress().report(1, 2);
   reporter.finished();
-  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(logged(), "");
   EXPECT_EQ(manager.next(), "");
 }
 

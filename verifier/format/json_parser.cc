@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "verifier/errors.h"
+#include "verifier/format/utf8.h"
 
 namespace sigmount::verifier::json {
 namespace {
@@ -316,33 +317,11 @@ class Parser {
     }
   }
 
-  // One multi-byte UTF-8 sequence, well-formed per RFC 3629 (no overlong forms, no surrogates,
-  // nothing above U+10FFFF), copied as is.
+  // One multi-byte UTF-8 sequence, well-formed per RFC 3629, copied as is.
   void utf8_sequence(std::string& out) {
-    const unsigned char lead = peek();
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;  // bounds of the second byte; later bytes are 80..BF
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      fail("invalid UTF-8");
-    }
-    if (static_cast<std::size_t>(end_ - pos_) < length) fail("invalid UTF-8");
-    const auto second = static_cast<unsigned char>(pos_[1]);
-    if (second < low || second > high) fail("invalid UTF-8");
-    for (std::size_t i = 2; i < length; ++i) {
-      const auto next = static_cast<unsigned char>(pos_[i]);
-      if (next < 0x80 || next > 0xBF) fail("invalid UTF-8");
-    }
+    const std::size_t length =
+        format::utf8_sequence_length({pos_, static_cast<std::size_t>(end_ - pos_)});
+    if (length == 0) fail("invalid UTF-8");
     out.append(pos_, length);
     pos_ += length;
   }
