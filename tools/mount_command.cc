@@ -20,6 +20,7 @@
 #include "fs/source_store.h"
 #include "fs/verified_file_core.h"
 #include "fs/verify_all_reporter.h"
+#include "tools/progress_bar.h"
 #include "verifier/errors.h"
 #include "verifier/signature_verifier.h"
 #include "verifier/trust/signing.h"
@@ -134,7 +135,24 @@ int run_mount(const MountCommand& original) {
   }
   if (command.options.verify_all) {
     fs::VerifyAllReporter reporter(log, command.options.foreground);
-    core.verify_all(0, reporter.progress());
+    fs::VerifyAllProgress progress = reporter.progress();
+    // Daemonizing, the command is otherwise silent until the mount is ready, which for a large
+    // model is minutes of hashing: on a terminal it shows the bar sign and verify show. (With -f
+    // the log lines go to stderr, and a bar would break them.)
+    ProgressBar bar("verifying");
+    if (!command.options.foreground) {
+      bar.start(total_bytes);
+      if (bar.enabled()) {
+        progress.interval = ProgressBar::kRedrawInterval;
+        progress.report = [&bar, shown = std::uint64_t{0}](std::uint64_t hashed,
+                                                           std::uint64_t) mutable {
+          if (hashed <= shown) return;
+          bar.add(hashed - shown);
+          shown = hashed;
+        };
+      }
+    }
+    core.verify_all(0, progress);
     reporter.finished();
   }
   // Built once the mount is about to exist: its time stamps every entry's times.

@@ -32,7 +32,7 @@ void ProgressBar::add(std::uint64_t bytes) {
   std::unique_lock lock(draw_mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(200) && done < total_) return;
+  if (now - last_draw_ < kRedrawInterval && done < total_) return;
   last_draw_ = now;
   draw(done);
 }

@@ -15,6 +15,8 @@ namespace sigmount::tools {
 class ProgressBar {
  public:
   static constexpr std::uint64_t kThresholdBytes = 300ULL << 20;
+  // The bar redraws at most this often (calls in between only count).
+  static constexpr std::chrono::milliseconds kRedrawInterval{200};
 
   explicit ProgressBar(std::string label);
   ~ProgressBar();  // clears the bar's line

@@ -68,6 +68,20 @@ make_model() {
   : >"$dir/sub/empty"
 }
 
+# A model just over the size above which sign, verify and mount --verify-all show a progress
+# bar on a terminal (tools/progress_bar.h): a sparse file, so it costs no disk and hashes fast.
+make_big_model() {
+  mkdir -p "$1" && truncate -s 310M "$1/weights.bin"
+}
+
+# on_terminal COMMAND...: runs COMMAND with a pseudo-terminal as stdin, stdout and stderr
+# (script(1)); what it wrote goes to stdout, its exit code is returned.
+on_terminal() {
+  local quoted
+  printf -v quoted '%q ' "$@"
+  script -qec "$quoted" /dev/null
+}
+
 make_keys() {
   openssl ecparam -name prime256v1 -genkey -noout -out "$work/key.pem" 2>/dev/null
   openssl ec -in "$work/key.pem" -pubout -out "$work/pub.pem" 2>/dev/null
@@ -217,6 +231,19 @@ group_roundtrip() {
     "$sigmount" sign key --private-key enc-key.pem --password wrong --signature x.sig rt-password
   expect "verify a password-signed model" 0 -- "$sigmount" verify key --public-key pub.pem \
     --signature rt-password.sig rt-password
+
+  # A big model on a terminal: a bar while hashing, cleared afterwards; none into a pipe.
+  make_big_model "$work/rt-big"
+  expect "sign shows a bar on a terminal" 0 --line 'hashing \[#{30}\] 100%' -- \
+    on_terminal "$sigmount" sign key --private-key key.pem --signature rt-big.sig rt-big
+  expect "verify shows a bar on a terminal" 0 --line 'verifying \[#{30}\] 100%' -- \
+    on_terminal "$sigmount" verify key --public-key pub.pem --signature rt-big.sig rt-big
+  "$sigmount" verify key --public-key pub.pem --signature rt-big.sig rt-big >"$out" 2>&1
+  if grep -q 'verifying \[' "$out"; then
+    fail "no bar when stderr is not a terminal"
+  else
+    pass "no bar when stderr is not a terminal"
+  fi
 }
 
 # tampered NAME MUTATION REGEX: signs a model, applies MUTATION (a shell snippet run in the
@@ -407,6 +434,19 @@ group_mount() {
   expect "unmount" 0 -- fusermount3 -u "$mnt"
   # The daemon exits once unmounted; wait for it, so that its exit (and leak check) is over
   # before the sanitizer reports are looked at.
+  while [[ -n $daemon ]] && kill -0 "$daemon" 2>/dev/null; do sleep 0.1; done
+
+  # Daemonizing, `mount --verify-all` says nothing until the mount is ready: on a terminal it
+  # shows how far hashing got, as sign and verify do.
+  local big="$work/big-model"
+  make_big_model "$big"
+  "$sigmount" sign key --private-key key.pem --signature big.sig "$big" >/dev/null 2>&1
+  expect "mount --verify-all shows a bar on a terminal" 0 --line 'verifying \[#{30}\] 100%' -- \
+    on_terminal "$sigmount" mount key --public-key pub.pem --signature big.sig --verify-all \
+    "$big" "$mnt"
+  expect "mounted after --verify-all" 0 -- cmp -n 4194304 "$mnt/weights.bin" "$big/weights.bin"
+  daemon=$("$sigmount" status "$mnt" | grep -Eo '"pid": *[0-9]+' | grep -Eo '[0-9]+$')
+  expect "unmount after --verify-all" 0 -- fusermount3 -u "$mnt"
   while [[ -n $daemon ]] && kill -0 "$daemon" 2>/dev/null; do sleep 0.1; done
 }
 
