@@ -137,10 +137,16 @@ void sleep_unless_stopped(const std::stop_token& stop, std::chrono::milliseconds
 }  // namespace
 
 std::string fuse_option_string(const MountOptions& options, const std::string& fsname) {
-  std::string out = "ro,default_permissions,subtype=sigmount,fsname=" + safe_fsname(fsname);
+  std::string out =
+      "ro,nosuid,nodev,default_permissions,subtype=sigmount,fsname=" + safe_fsname(fsname);
   for (const std::string& entry : options.fuse_options) {
     for (const std::string& option : split_option_list(entry)) {
       if (is_mount_helper_option(option)) continue;
+      // mount.fuse3 passes mount(8)'s "dev,suid" along unless the line says otherwise. Nothing
+      // in a model is a device or set-user-ID, and the mount says so whatever the line asks.
+      if (option == "dev" || option == "suid" || option == "nodev" || option == "nosuid") {
+        continue;
+      }
       if (option == "rw") throw std::invalid_argument("-o rw: sigmount mounts are read-only");
       if (option.starts_with("fsname=") || option.starts_with("subtype=")) continue;
       out += "," + option;

@@ -22,9 +22,10 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
                const std::string& fsname, const MountOptions& options, EventLogger& log,
                const std::function<void()>& on_daemon_start);
 
-// The -o options as libfuse gets them: always "ro", our fsname/subtype, the user's options
-// minus the ones mount(8)/fstab add that mean nothing to FUSE. Throws std::invalid_argument
-// for "rw". Exposed for tests.
+// The -o options as libfuse gets them: always "ro,nosuid,nodev", our fsname/subtype, the
+// user's options minus the ones mount(8)/fstab add that mean nothing to FUSE or that a model
+// mount overrides ("suid", "dev"). Throws std::invalid_argument for "rw". `sigmount mount`
+// calls it once before verifying, so that a bad option is a usage error.
 std::string fuse_option_string(const MountOptions& options, const std::string& fsname);
 
 // Sets /sys/class/bdi/<dev>/read_ahead_kb of the file system holding `path`; returns an

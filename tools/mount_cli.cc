@@ -3,6 +3,7 @@
 #include <charconv>
 #include <iostream>
 
+#include "fs/fuse_session.h"
 #include "tools/command_support.h"
 #include "tools/verification_options.h"
 
@@ -88,6 +89,11 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
     command.options.max_threads = static_cast<unsigned>(parse_count("max-threads", *threads));
   }
   command.options.fuse_options = parsed.list("options");
+  try {
+    (void)fs::fuse_option_string(command.options, command.source.string());
+  } catch (const std::invalid_argument& error) {
+    throw UsageError(error.what());
+  }
   return command;
 }
 

@@ -206,6 +206,9 @@ int run_mount_helper(std::span<const std::string> args) {
   try {
     for (const std::string& entry : options) {
       for (const std::string& option : fs::split_option_list(entry)) {
+        // mount(8) adds "rw" to every line that does not say "ro"; the mount is read-only
+        // either way. (`sigmount mount -o rw` is refused: there, only the user can have said it.)
+        if (option == "rw") continue;
         if (!option.starts_with("sigmount.")) {
           fuse_options.push_back(option);
           continue;
@@ -266,6 +269,12 @@ int run_mount_helper(std::span<const std::string> args) {
     std::string joined;
     for (const auto& option : fuse_options) joined += (joined.empty() ? "" : ",") + option;
     command.options.fuse_options.push_back(joined);
+  }
+  try {
+    (void)fs::fuse_option_string(command.options, command.source.string());
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return 2;
   }
   try {
     return run_mount(command);

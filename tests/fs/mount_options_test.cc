@@ -47,8 +47,16 @@ TEST(FuseOptionString, SplitsEachEntryAndDropsWhatIsNotForFuse) {
   options.fuse_options = {"allow_other,,ro,defaults", "x-systemd.automount,max_read=4096,",
                           "sigmount.key=/k.pub,fsname=other,subtype=other"};
   EXPECT_EQ(fuse_option_string(options, "/models/a b"),
-            "ro,default_permissions,subtype=sigmount,fsname=/models/a_b,allow_other,"
-            "max_read=4096");
+            "ro,nosuid,nodev,default_permissions,subtype=sigmount,fsname=/models/a_b,"
+            "allow_other,max_read=4096");
+}
+
+TEST(FuseOptionString, AModelMountIsNosuidAndNodevWhateverTheLineSays) {
+  // mount.fuse3 appends mount(8)'s "dev,suid" to every line that does not say otherwise.
+  MountOptions options;
+  options.fuse_options = {"allow_other,dev,suid", "nodev,nosuid"};
+  EXPECT_EQ(fuse_option_string(options, "src"),
+            "ro,nosuid,nodev,default_permissions,subtype=sigmount,fsname=src,allow_other");
 }
 
 TEST(FuseOptionString, RefusesReadWrite) {

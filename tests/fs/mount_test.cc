@@ -32,6 +32,7 @@ namespace sigmount::fs {
 namespace {
 
 using sigmount::testing::NotifyListener;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::TempDir;
 
@@ -102,16 +103,22 @@ std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
-bool is_mounted(const std::filesystem::path& mountpoint) {
+// The per-mount options of `mountpoint` in /proc/self/mountinfo ("ro,nosuid,nodev,..."), or
+// nothing if it is not a mount point.
+std::optional<std::string> mount_flags(const std::filesystem::path& mountpoint) {
   std::ifstream mounts("/proc/self/mountinfo");
   std::string line;
   while (std::getline(mounts, line)) {
     std::istringstream fields(line);
-    std::string id, parent, dev, root, point;
-    fields >> id >> parent >> dev >> root >> point;
-    if (point == mountpoint.string()) return true;
+    std::string id, parent, dev, root, point, flags;
+    fields >> id >> parent >> dev >> root >> point >> flags;
+    if (point == mountpoint.string()) return flags;
   }
-  return false;
+  return std::nullopt;
+}
+
+bool is_mounted(const std::filesystem::path& mountpoint) {
+  return mount_flags(mountpoint).has_value();
 }
 
 void force_unmount(const std::filesystem::path& mountpoint) {
@@ -922,8 +929,9 @@ TEST(Mount, KilledDaemonLeavesAMountThatFusermountClears) {
 }
 
 TEST(Mount, MountHelperFormFromFstab) {
-  // What `mount -t fuse.sigmount SOURCE MNT -o ...` (an fstab line) runs: mount.fuse3, which
-  // runs `sigmount SOURCE MNT -o OPTS` from PATH.
+  // What an fstab line runs: mount(8) runs mount.fuse3, which runs `sigmount SOURCE MNT -o
+  // OPTS` from PATH. The line says neither "ro" nor "nosuid": mount(8) then passes "rw" and
+  // mount.fuse3 "dev,suid", and the mount is read-only, nosuid and nodev all the same.
   Model model(model_files());
   const std::filesystem::path mountpoint = model.dir / "mnt";
   std::filesystem::create_directories(mountpoint);
@@ -931,11 +939,14 @@ TEST(Mount, MountHelperFormFromFstab) {
                                ":/usr/sbin:/usr/bin:/sbin:/bin";
   const std::string options = "sigmount.key=" + model.signed_model->public_key.string() +
                               ",sigmount.fail_closed,nofail,_netdev,noatime,allow_other";
-  const Spawned run = spawn({"/usr/bin/env", path_env, "/sbin/mount.fuse3", model.source.string(),
-                             mountpoint.string(), "-t", "sigmount", "-o", options},
+  const Spawned run = spawn({"/usr/bin/env", path_env, "/bin/mount", "-t", "fuse.sigmount", "-o",
+                             options, model.source.string(), mountpoint.string()},
                             model.dir / "helper.out");
   ASSERT_EQ(wait_exit(run.pid), 0) << slurp(run.output);
-  ASSERT_TRUE(is_mounted(mountpoint));
+  const std::optional<std::string> flags = mount_flags(mountpoint);
+  ASSERT_TRUE(flags.has_value());
+  EXPECT_THAT("," + *flags + ",",
+              AllOf(HasSubstr(",ro,"), HasSubstr(",nosuid,"), HasSubstr(",nodev,")));
   EXPECT_EQ(pread_file(mountpoint / "config.json", 0, 1000).bytes, model.content.at("config.json"));
   const Spawned status = spawn({g_sigmount, "status", mountpoint.string()}, model.dir / "st.out");
   ASSERT_EQ(wait_exit(status.pid), 0);

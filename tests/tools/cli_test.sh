@@ -134,6 +134,11 @@ group_usage() {
   expect "--trusted-root with --trust-config exits 2" 2 -- \
     "$sigmount" verify sigstore --identity a --identity-provider b --trusted-root x \
     --trust-config y usage-model
+  # Before anything is verified or mounted: the user asked for what a mount cannot be.
+  expect "mount -o rw exits 2" 2 --line "^error: -o rw: sigmount mounts are read-only" -- \
+    "$sigmount" mount key --public-key pub.pem -o allow_other,rw usage-model no-such-mountpoint
+  expect "mount helper form, -o ...,sigmount.bogus exits 2" 2 --line "sigmount.bogus" -- \
+    "$sigmount" usage-model no-such-mountpoint -o sigmount.key=pub.pem,sigmount.bogus
   expect "a missing model exits 1" 1 --line "Computing digest failed" -- \
     "$sigmount" digest no-such-model
   expect "a missing private key exits 1" 1 --line "Signing failed" -- \
