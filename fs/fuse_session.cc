@@ -68,12 +68,6 @@ std::string json_field(const char* key, const std::string& value) {
                                            nlohmann::json::error_handler_t::replace);
 }
 
-// A service manager that cannot be told is logged, never fatal: the mount itself works.
-void tell_service_manager(const std::string& state, EventLogger& log) {
-  const std::string problem = notify_service_manager(state);
-  if (!problem.empty()) log.event("notify_failed", json_field("reason", problem));
-}
-
 // --fail-closed: after the first mismatch the core fails every read, but the kernel answers
 // reads of pages it has cached without asking the daemon. Dropping them for every file (which
 // also unmaps them from mmaps) makes every read of the mount fail. On a thread of its own:
@@ -177,6 +171,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   // Before the mount: from then on a stop signal must unmount, not kill the process.
   const StopSignals stop_signals;
   const ThreadWaker waker;
+  ServiceManager service_manager(log);
 
   const std::string fuse_options = fuse_option_string(options, fsname);
   std::vector<std::string> argv_strings = {"sigmount", "-o", fuse_options};
@@ -260,7 +255,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
           const int signal = stop_signals.wait(stop);
           if (signal == 0) return;  // the loop ended on its own
           log.event("stopping", json_field("signal", StopSignals::name(signal)));
-          if (options.foreground) tell_service_manager("STOPPING=1", log);
+          if (options.foreground) service_manager.tell("STOPPING=1");
           cache_dropper.request_stop();
           // The loop may still end on its own meanwhile (an error, an unmount): then stop comes.
           if (!helpers.wait_all_done(stop)) return;
@@ -307,11 +302,9 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
         // server must not report ready for it. The status line, which replaces whatever
         // --verify-all last showed in `systemctl status`, goes on its own: a message too long
         // for systemd is dropped whole, and READY=1 must not go with it.
-        if (options.foreground) {
-          tell_service_manager("READY=1", log);
-          tell_service_manager("STATUS=" + status_value("Serving verified bytes of " + fsname +
-                                                        " at " + mountpoint.string()),
-                               log);
+        if (options.foreground && service_manager.tell("READY=1")) {
+          service_manager.tell("STATUS=" + status_value("Serving verified bytes of " + fsname +
+                                                        " at " + mountpoint.string()));
         }
         if (write_fd >= 0) {
           const char ready = 1;

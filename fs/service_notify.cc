@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "fs/source_store.h"
 #include "verifier/format/utf8.h"
@@ -54,6 +55,16 @@ std::string status_value(std::string_view text, std::size_t max_bytes) {
     out += kCut;
   }
   return out;
+}
+
+bool ServiceManager::tell(std::string_view state) {
+  const std::string problem = notify_service_manager(state);
+  if (problem.empty()) return true;
+  if (!failure_logged_.exchange(true)) {
+    log_.event("notify_failed", nlohmann::ordered_json{{"reason", problem}}.dump(
+                                    -1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  return false;
 }
 
 }  // namespace sigmount::fs

@@ -66,16 +66,7 @@ void VerifyAllReporter::report(std::uint64_t hashed, std::uint64_t total) {
         "\nEXTEND_TIMEOUT_USEC=" + std::to_string(std::chrono::microseconds(kExtension).count());
   }
   last_hashed_ = hashed;
-  tell_service_manager(state);
-}
-
-void VerifyAllReporter::tell_service_manager(const std::string& state) {
-  const std::string problem = notify_service_manager(state);
-  // Once: a socket that cannot be reached now will not be reached five seconds later either.
-  if (!problem.empty() && !notify_failure_logged_) {
-    log_.event("notify_failed", json_fields({{"reason", problem}}));
-    notify_failure_logged_ = true;
-  }
+  service_manager_.tell(state);
 }
 
 void VerifyAllReporter::finished() {
@@ -83,8 +74,8 @@ void VerifyAllReporter::finished() {
   log_.event("verified_all", json_fields({{"bytes", total_}, {"seconds", seconds()}}));
   std::array<char, 32> taken{};
   std::snprintf(taken.data(), taken.size(), "%.1f", seconds());
-  tell_service_manager("STATUS=Verified every signed byte (" + in_display_unit(total_, total_) +
-                       unit_name(total_) + " in " + taken.data() + " s); mounting");
+  service_manager_.tell("STATUS=Verified every signed byte (" + in_display_unit(total_, total_) +
+                        unit_name(total_) + " in " + taken.data() + " s); mounting");
 }
 
 }  // namespace sigmount::fs

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fs/event_log.h"
+#include "fs/service_notify.h"
 #include "fs/verified_file_core.h"
 
 namespace sigmount::fs {
@@ -37,15 +38,14 @@ class VerifyAllReporter {
 
  private:
   void report(std::uint64_t hashed, std::uint64_t total);
-  void tell_service_manager(const std::string& state);
   double seconds() const;
 
   EventLogger& log_;
+  ServiceManager service_manager_{log_};
   bool foreground_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::uint64_t last_hashed_ = 0;
   std::uint64_t total_ = 0;
-  bool notify_failure_logged_ = false;
 };
 
 }  // namespace sigmount::fs

@@ -209,11 +209,12 @@ class Mount {
 
 // Runs `sigmount mount key -f` on `model` and returns once the mount shows in mountinfo (no
 // deadline: a daemon that exits instead fails the test).
-Spawned mount_in_foreground(const Model& model, const std::filesystem::path& mountpoint) {
+Spawned mount_in_foreground(const Model& model, const std::filesystem::path& mountpoint,
+                            const std::vector<std::string>* env = nullptr) {
   Spawned daemon =
       spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
              "-f", model.source.string(), mountpoint.string()},
-            model.dir / "fg.out");
+            model.dir / "fg.out", env);
   while (!is_mounted(mountpoint)) {
     int status = 0;
     if (waitpid(daemon.pid, &status, WNOHANG) != 0) {
@@ -684,6 +685,32 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
   // The daemon would have sent READY=1 before telling the command it was ready.
   EXPECT_EQ(listener.next(), "") << "a daemonized mount sent a notification";
   force_unmount(mountpoint);
+}
+
+// A service manager that cannot be reached costs the mount nothing, and the log one line (not
+// one per message: READY=1, STATUS=, STOPPING=1).
+TEST(Mount, AnUnreachableServiceManagerIsLoggedOnce) {
+  Model model({{"a", 1000}});
+  const std::filesystem::path mountpoint = model.dir / "mnt";
+  std::filesystem::create_directories(mountpoint);
+  std::vector<std::string> env = {"NOTIFY_SOCKET=" + (model.dir / "nobody-listens").string()};
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!std::string_view(*e).starts_with("NOTIFY_SOCKET=")) env.emplace_back(*e);
+  }
+  const Spawned daemon = mount_in_foreground(model, mountpoint, &env);
+  EXPECT_EQ(pread_file(mountpoint / "a", 0, 1000).bytes, model.content.at("a"));
+  // READY=1 is tried once the kernel's INIT is answered, a moment after the mount appears.
+  for (int i = 0; i < 3000 && slurp(daemon.output).find("notify_failed") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(::kill(daemon.pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(daemon.pid), 0) << slurp(daemon.output);
+  std::size_t failures = 0;
+  for (const auto& event : log_events(daemon.output)) {
+    if (event.at("event") == "notify_failed") ++failures;
+  }
+  EXPECT_EQ(failures, 1u) << slurp(daemon.output);
 }
 
 // A daemon outlives the command that started it. Holding a descriptor that command inherited
