@@ -1,10 +1,13 @@
 #include "fs/event_log.h"
 
+#include <fcntl.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "fs/verified_file_core.h"
 
@@ -16,8 +19,23 @@ EventLogger::~EventLogger() {
 
 void EventLogger::use_syslog() {
   std::lock_guard lock(mutex_);
+  if (file_.get() >= 0) return;
   if (!syslog_) openlog("sigmount", LOG_PID, LOG_DAEMON);
   syslog_ = true;
+}
+
+void EventLogger::use_file(const std::filesystem::path& path) {
+  // A copy of stderr itself rather than a new open of it: that works for a socket too (a
+  // journal stream), and keeps sharing the caller's file offset.
+  UniqueFd file(
+      path == "/dev/stderr"
+          ? ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
+          : ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
+  if (file.get() < 0) {
+    throw std::system_error(errno, std::generic_category(), "--log-file " + path.string());
+  }
+  std::lock_guard lock(mutex_);
+  file_ = std::move(file);
 }
 
 void EventLogger::line(const std::string& json) {
@@ -27,8 +45,9 @@ void EventLogger::line(const std::string& json) {
     return;
   }
   const std::string text = json + "\n";
-  // One write per line: lines from the daemon and from tests stay intact.
-  [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+  // One write per line (O_APPEND for a file): lines stay whole, also beside other writers.
+  const int fd = file_.get() >= 0 ? file_.get() : STDERR_FILENO;
+  [[maybe_unused]] const ssize_t ignored = ::write(fd, text.data(), text.size());
 }
 
 void EventLogger::event(const std::string& event, const std::string& extra_fields_json) {

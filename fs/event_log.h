@@ -1,8 +1,12 @@
-// Where the daemon's JSON lines go: stderr in the foreground, syslog once daemonized.
+// Where the daemon's JSON lines go: stderr in the foreground, syslog once daemonized, or a
+// file the user names (--log-file) throughout.
 #pragma once
 
+#include <filesystem>
 #include <mutex>
 #include <string>
+
+#include "fs/unique_fd.h"
 
 namespace sigmount::fs {
 
@@ -13,8 +17,12 @@ class EventLogger {
   EventLogger(const EventLogger&) = delete;
   EventLogger& operator=(const EventLogger&) = delete;
 
-  // From now on, lines go to syslog (LOG_DAEMON) instead of stderr.
+  // From now on, lines go to syslog (LOG_DAEMON) instead of stderr, unless they go to a file.
   void use_syslog();
+  // From now on, lines are appended to `path` (created 0640 if missing), and stay there after
+  // the daemon detaches. "/dev/stderr" keeps them on the caller's stderr, such as a container's
+  // log. Throws std::system_error if it cannot be opened for writing.
+  void use_file(const std::filesystem::path& path);
   // One JSON object, without the newline. Thread-safe.
   void line(const std::string& json);
   // {"time":...,"event":<event>, <fields...>} built from a JSON object text of extra fields.
@@ -23,6 +31,7 @@ class EventLogger {
  private:
   std::mutex mutex_;  // keeps lines whole when several threads log at once
   bool syslog_ = false;
+  UniqueFd file_;
 };
 
 }  // namespace sigmount::fs

@@ -41,6 +41,9 @@ struct MountOptions {
   // except "ro" (always on), "rw" (refused) and the mount.fuse helper's "nofail"/"_netdev"/
   // "defaults"/"noauto"/"user"/"users" (ignored). "sigmount.*" keys are reserved for sigmount.
   std::vector<std::string> fuse_options;
+  // --log-file PATH: the daemon's JSON lines are appended to PATH, in the foreground and after
+  // it detaches, instead of going to stderr or syslog. Empty: not given.
+  std::string log_file;
   // -d / --debug: libfuse request tracing (implies foreground).
   bool debug = false;
   // FUSE worker threads; 0: libfuse's default (10).

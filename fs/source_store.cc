@@ -130,18 +130,6 @@ std::string quoted(const std::string& name) {
 
 }  // namespace
 
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
 UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks) {
   OpenedFile info;
   return open_beneath(root_fd, name, allow_symlinks, info);

@@ -20,25 +20,11 @@
 #include <vector>
 
 #include "fs/backing_store.h"
+#include "fs/unique_fd.h"
 #include "hashing/file_reader.h"
 #include "verifier/verified_manifest.h"
 
 namespace sigmount::fs {
-
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd();
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 // What opening a backing file found out about it.
 struct OpenedFile {

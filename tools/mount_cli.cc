@@ -29,6 +29,9 @@ ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
       .flag("no-verify-ahead",
             "Do not verify the next shard or file in the background after a first read.")
       .value("cache-size", "BYTES", "Upper bound for verified bytes held in memory (192 MiB).")
+      .value("log-file", "PATH",
+             "Append the JSON log lines to PATH instead of stderr (-f) or syslog; /dev/stderr "
+             "keeps them on this command's stderr after it returns (a container's log).")
       .list("options", "OPTS", "FUSE mount options (comma-separated); 'ro' is always on.")
       .flag("debug", "libfuse request tracing (implies --foreground).")
       .value("max-threads", "N", "FUSE worker threads (default: libfuse's).")
@@ -87,6 +90,10 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
   }
   if (auto threads = parsed.value("max-threads")) {
     command.options.max_threads = static_cast<unsigned>(parse_count("max-threads", *threads));
+  }
+  if (auto log_file = parsed.value("log-file")) {
+    if (log_file->empty()) throw UsageError("--log-file needs a path");
+    command.options.log_file = *log_file;
   }
   command.options.fuse_options = parsed.list("options");
   try {

@@ -89,6 +89,9 @@ int run_mount(const MountCommand& original) {
                              signature.string());
   }
   fs::EventLogger log;
+  // Opened before anything is verified: a path that cannot be written is the user's mistake,
+  // better told now than after a long --verify-all.
+  if (!command.options.log_file.empty()) log.use_file(command.options.log_file);
   const std::string bundle = verifier::trust::read_text_file(signature);
   // Whose identity the signed files must not share. Taken now: a /dev/fd/N signature is
   // closed below, and its number may then name one of the signed files.
@@ -129,7 +132,7 @@ int run_mount(const MountCommand& original) {
                                      {"bytes", total_bytes},
                                      {"verify_all", command.options.verify_all}};
   // A daemon logs to syslog from the fork on; keep the terminal quiet on success.
-  if (command.options.foreground) {
+  if (command.options.foreground || !command.options.log_file.empty()) {
     log.event("signature_verified",
               verified.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
@@ -234,6 +237,9 @@ int run_mount_helper(std::span<const std::string> args) {
           command.options.fail_closed = true;
         } else if (key_name == "no_verify_ahead") {
           command.options.verify_ahead = false;
+        } else if (key_name == "log_file") {
+          if (value.empty()) throw std::invalid_argument("sigmount.log_file needs a path");
+          command.options.log_file = value;
         } else if (key_name == "cache_size") {
           std::uint64_t bytes = 0;
           auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), bytes);

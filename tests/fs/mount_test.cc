@@ -440,6 +440,45 @@ TEST(Mount, TamperAfterMountFailsWithEIOAndNeverLeaksABadByte) {
   EXPECT_GE(status["counters"]["mismatches"].get<int>(), 2);
 }
 
+// --log-file: the daemon's lines go to a file of the user's, and with /dev/stderr to the
+// caller's stderr (a container's log, where no syslog listens), both after the command returns.
+TEST(Mount, ALogFileGetsTheDaemonsLinesAfterItDetaches) {
+  Model model({{"a", 100000}, {"b", 1000}});
+  const auto events_in = [](const std::filesystem::path& log) {
+    std::set<std::string> events;
+    std::istringstream lines(slurp(log));
+    for (std::string line; std::getline(lines, line);) {
+      const auto json = nlohmann::json::parse(line, nullptr, false);
+      if (json.is_object() && json.contains("event")) events.insert(json["event"]);
+    }
+    return events;
+  };
+  const auto wait_for_event = [&](const std::filesystem::path& log, const std::string& event) {
+    for (int i = 0; i < 1500 && events_in(log).count(event) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return events_in(log).count(event) == 1;
+  };
+  const std::filesystem::path file = model.dir / "daemon.log";
+  {
+    Mount mount(model, {"--log-file", file.string()});
+    ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+    EXPECT_EQ(mount.output(), "") << "the terminal stays quiet";
+    EXPECT_TRUE(wait_for_event(file, "mounted")) << slurp(file);
+    EXPECT_EQ(events_in(file).count("signature_verified"), 1u) << slurp(file);
+  }
+  EXPECT_TRUE(wait_for_event(file, "unmounted")) << slurp(file);
+
+  const std::filesystem::path caller_stderr = model.dir / "mount.out";  // Mount's output
+  Mount mount(model, {"--log-file", "/dev/stderr"});
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  flip_byte(model.source / "a", 10);
+  EXPECT_EQ(pread_file(mount / "a", 0, 100).error, EIO);
+  EXPECT_TRUE(wait_for_event(caller_stderr, "mismatch")) << slurp(caller_stderr);
+  mount.unmount();
+  EXPECT_TRUE(wait_for_event(caller_stderr, "unmounted")) << slurp(caller_stderr);
+}
+
 // Replaced (a new file renamed over it) and renamed away, each after a full read. The daemon
 // would still read the files it opened, which hold the signed bytes, but SOURCE is no longer
 // what was signed: every read that reaches the daemon fails for those two.
