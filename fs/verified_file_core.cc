@@ -82,6 +82,10 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
                                       " files, the manifest lists " +
                                       std::to_string(signed_files.size()));
   }
+  // The kernel answers a read at the end of a file without asking the daemon, so nothing of an
+  // empty file is ever read through the mount: whether empty is what was signed is settled
+  // here, where it costs nothing (and a file whose digest is that of no bytes must be empty).
+  const hashing::Digest empty_digest = hashing::hash_bytes(algorithm_, {});
   std::vector<std::string> problems;
   files_.reserve(signed_files.size());
   for (std::size_t i = 0; i < signed_files.size(); ++i) {
@@ -98,6 +102,15 @@ VerifiedFileCore::VerifiedFileCore(const verifier::VerifiedManifest& manifest, B
         // the size seen now (a different length simply fails the digest).
         if (file.shards.size() != 1) consistent = false;
         shard.end = file.size;
+        const bool signed_empty = shard.digest == empty_digest;
+        if (file.size == 0 && !signed_empty) {
+          problems.push_back("signed file " + file.path +
+                             " is empty, but what was signed is not (digest " + shard.digest.hex() +
+                             ")");
+        } else if (file.size != 0 && signed_empty) {
+          problems.push_back("signed file " + file.path + " holds " + std::to_string(file.size) +
+                             " bytes, but was signed empty");
+        }
       }
       if (shard.start != expected_start || shard.end < shard.start) consistent = false;
       expected_start = shard.end;

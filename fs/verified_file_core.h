@@ -142,9 +142,10 @@ class VerifiedRead {
 
 class VerifiedFileCore {
  public:
-  // Checks that the store holds the manifest's files (same count) and, for sharded files, that
-  // each file's size at mount is the signed size. No hashing happens here. Throws
-  // verifier::VerificationError listing the problems.
+  // Checks that the store holds the manifest's files (same count), that each sharded file's
+  // size at mount is the signed size, and that a whole-file digest is that of no bytes exactly
+  // when the file is empty. No file is read or hashed here. Throws verifier::VerificationError
+  // listing the problems.
   VerifiedFileCore(const verifier::VerifiedManifest& manifest, BackingStore& store,
                    CoreOptions options, EventSink events);
   ~VerifiedFileCore();

@@ -216,6 +216,39 @@ TEST(Core, ShortReadsAndTruncationFail) {
   }
 }
 
+// Nothing of an empty file is ever read through a mount (the kernel answers a read at its end
+// itself), so emptying a signed file before the mount must fail the mount, as must filling a
+// file signed empty.
+TEST(Core, AFileIsEmptyAtMountExactlyWhenItWasSignedEmpty) {
+  for (const auto& hash : {hashing::HashAlgorithm::sha256, hashing::HashAlgorithm::blake2b,
+                           hashing::HashAlgorithm::blake3}) {
+    Fixture fx({{"config.json", 100}, {"empty", 0}, {"weights", 3 * kB}},
+               ModelSpec{hash, 0, false});
+    EXPECT_NO_THROW((void)fx.core());
+    const ByteView text = as_bytes("now with content");
+    std::vector<Bytes> files;
+    for (const auto& file : fx.manifest().files()) {
+      if (file.path == "config.json") {
+        files.emplace_back();
+      } else if (file.path == "empty") {
+        files.emplace_back(text.begin(), text.end());
+      } else {
+        files.push_back(fx.content.at(file.path));
+      }
+    }
+    fx.store = std::make_unique<LyingStore>(std::move(files));
+    try {
+      (void)fx.core();
+      ADD_FAILURE() << "mounted an emptied file";
+    } catch (const verifier::VerificationError& error) {
+      ASSERT_EQ(error.problems().size(), 2u);
+      EXPECT_THAT(error.problems()[0],
+                  HasSubstr("config.json is empty, but what was signed is not"));
+      EXPECT_THAT(error.problems()[1], HasSubstr("empty holds 16 bytes, but was signed empty"));
+    }
+  }
+}
+
 TEST(Core, TruncationAfterVerificationFailsEvictedRanges) {
   Fixture fx({{"f", 8 * kB}});
   auto core = fx.core(/*cache_size=*/0);

@@ -419,6 +419,12 @@ group_mount() {
   expect "a manifest listing the signature file is refused" 1 \
     --line "is the signature file .* itself" -- \
     "$sigmount" mount key --public-key pub.pem "$self" "$mnt"
+  # Nothing of an empty file is read through a mount, so an emptied one is caught at mount.
+  cp "$model/sub/tokenizer.json" "$work/tokenizer.json" && : >"$model/sub/tokenizer.json"
+  expect "a signed file emptied before the mount is refused" 1 \
+    --line "^Mount failed: signed file sub/tokenizer.json is empty, but what was signed is not" -- \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
+  cp "$work/tokenizer.json" "$model/sub/tokenizer.json"
   expect "mount key" 0 -- \
     "$sigmount" mount key --public_key pub.pem --signature=mount.sig "$model" "$mnt"
   if ! mountpoint -q "$mnt"; then
