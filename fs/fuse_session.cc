@@ -8,11 +8,15 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -25,6 +29,7 @@
 
 #include "fs/service_notify.h"
 #include "fs/stop_signals.h"
+#include "fs/unique_fd.h"
 
 namespace sigmount::fs {
 namespace {
@@ -120,6 +125,13 @@ struct SignalHandlersInstalled {
   ~SignalHandlersInstalled() { fuse_remove_signal_handlers(session); }
 };
 
+// Points each of `fds` at /dev/null (a detached daemon's standard descriptors).
+void redirect_to_dev_null(std::initializer_list<int> fds) {
+  const UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (null_fd.get() < 0) return;
+  for (const int fd : fds) ::dup2(null_fd.get(), fd);
+}
+
 // Waits `interval` or until `stop` is requested.
 void sleep_unless_stopped(const std::stop_token& stop, std::chrono::milliseconds interval) {
   std::mutex mutex;
@@ -172,6 +184,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   const StopSignals stop_signals;
   const ThreadWaker waker;
   ServiceManager service_manager(log);
+  std::atomic<bool> never_ready{false};  // the mount never answered (set by the ready thread)
 
   const std::string fuse_options = fuse_option_string(options, fsname);
   std::vector<std::string> argv_strings = {"sigmount", "-o", fuse_options};
@@ -228,21 +241,29 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
       // INIT forever, and this process for it.
       ::close(fuse_session_fd(session.get()));
       ::close(ready_pipe[1]);
-      const bool ready = wait_for_ready_passing_on_stop_signals(ready_pipe[0], pid, stop_signals);
+      const DaemonStart start = wait_for_ready_passing_on_stop_signals(
+          ready_pipe[0], pid, stop_signals, std::chrono::seconds(30));
+      // Exit 0 means mounted. Stopped on the way, the status is that of a process the signal
+      // ended (the daemon unmounts, and has when start.daemon_gone).
+      int status = 0;
+      if (start.passed_signal != 0) {
+        status = 128 + start.passed_signal;
+      } else if (!start.ready) {
+        // The daemon said why on the stderr it still shared with this process.
+        std::fprintf(stderr, "Mount failed: the daemon ended before the mount answered%s\n",
+                     start.daemon_gone ? "" : " (and had not exited 30 s later)");
+        status = 1;
+      }
       // Leave without running destructors: the session and files now belong to the child.
-      ::_exit(ready ? 0 : 1);
+      ::_exit(status);
     }
     ::close(ready_pipe[0]);
     ::setsid();
     if (::chdir("/") != 0) { /* "/" always exists; nothing to do otherwise */
     }
-    const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd >= 0) {
-      ::dup2(null_fd, STDIN_FILENO);
-      ::dup2(null_fd, STDOUT_FILENO);
-      ::dup2(null_fd, STDERR_FILENO);
-      ::close(null_fd);
-    }
+    // stderr stays the caller's until the mount answers (the ready thread lets go of it then):
+    // whatever goes wrong before that, libfuse's own messages included, reaches the user.
+    redirect_to_dev_null({STDIN_FILENO, STDOUT_FILENO});
     log.use_syslog();
     if (on_daemon_start) on_daemon_start();
   }
@@ -287,9 +308,19 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
     }
     ready_thread = std::jthread([&, write_fd = ready_pipe[1]] {
       // Returns once INIT is answered, or fails once the connection is gone (the loop ended
-      // first): then the mount never served, and the parent is told so by the closed pipe.
+      // first), or at once when the mount cannot answer at all (a root mounted where no
+      // directory can be: EIO). Then the mount never served: the daemon ends it, and the
+      // parent is told so by the closed pipe.
       struct stat root {};
-      if (::stat(mountpoint.c_str(), &root) == 0) {
+      if (::stat(mountpoint.c_str(), &root) != 0) {
+        const int error = errno;
+        never_ready = true;
+        log.event("not_ready", json_field("reason", std::strerror(error)));
+        std::fprintf(stderr, "Mount failed: %s does not answer: %s\n", mountpoint.c_str(),
+                     std::strerror(error));
+        // Ends the loop the way SIGTERM does (nothing happens if it has ended already).
+        ::kill(::getpid(), SIGTERM);
+      } else {
         const std::string problem = set_read_ahead_kb(mountpoint, 1024);
         if (problem.empty()) {
           log.event("read_ahead", "{\"read_ahead_kb\":1024}");
@@ -307,6 +338,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
                                                         " at " + mountpoint.string()));
         }
         if (write_fd >= 0) {
+          redirect_to_dev_null({STDERR_FILENO});
           const char ready = 1;
           [[maybe_unused]] ssize_t ignored = ::write(write_fd, &ready, 1);
         }
@@ -335,7 +367,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   const nlohmann::ordered_json unmounted = {{"mountpoint", mountpoint.string()},
                                             {"counters", counters_object(fs.core().counters())}};
   log.event("unmounted", unmounted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  return loop_result < 0 ? 1 : 0;
+  return loop_result < 0 || never_ready ? 1 : 0;
 }
 
 std::string libfuse_version() {

@@ -2,10 +2,12 @@
 
 #include <poll.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cerrno>
 #include <ctime>
+#include <thread>
 
 namespace sigmount::fs {
 namespace {
@@ -60,13 +62,16 @@ const char* StopSignals::name(int signal) {
   }
 }
 
-bool wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
-                                            const StopSignals& stop_signals) {
+DaemonStart wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
+                                                   const StopSignals& stop_signals,
+                                                   std::chrono::milliseconds patience) {
+  DaemonStart out;
   const int signals_fd = ::signalfd(-1, &stop_signals.signals(), SFD_CLOEXEC | SFD_NONBLOCK);
   const auto pass_on_pending = [&] {
     signalfd_siginfo info{};
     while (signals_fd >= 0 && ::read(signals_fd, &info, sizeof info) == sizeof info) {
       ::kill(daemon, static_cast<int>(info.ssi_signo));
+      if (out.passed_signal == 0) out.passed_signal = static_cast<int>(info.ssi_signo);
     }
   };
   ssize_t got = -1;
@@ -84,10 +89,23 @@ bool wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
     } while (got < 0 && errno == EINTR);
     break;
   }
-  // One that came while the byte was read: the caller exits right after.
+  // One that came while the byte was read.
   pass_on_pending();
   if (signals_fd >= 0) ::close(signals_fd);
-  return got == 1;
+  out.ready = got == 1;
+  if (!out.ready || out.passed_signal != 0) {
+    // The daemon is this process's child: reap it once it has unmounted and exited.
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const pid_t reaped = ::waitpid(daemon, nullptr, WNOHANG);
+      if (reaped == daemon || (reaped < 0 && errno == ECHILD)) {
+        out.daemon_gone = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return out;
 }
 
 ThreadWaker::ThreadWaker() {

@@ -9,6 +9,7 @@
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t
 #include <sys/types.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <stop_token>
 
@@ -50,12 +51,22 @@ class StopSignals {
   sigset_t taken_{};
 };
 
+// How the wait for the daemon ended, for the exit status of the command that forked it.
+struct DaemonStart {
+  bool ready = false;        // the daemon sent its ready byte
+  int passed_signal = 0;     // the first stop signal passed on to it, if any
+  bool daemon_gone = false;  // waited for and reaped: its mount is gone too
+};
+
 // In the process that forked the daemon: waits for the daemon's ready byte on `ready_fd`, and
 // passes on to `daemon` the stop signals this process gets meanwhile or got before the fork
-// (a fork does not hand pending signals to the child). Returns whether the byte came (false if
-// the daemon closed the pipe first).
-bool wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
-                                            const StopSignals& stop_signals);
+// (a fork does not hand pending signals to the child). If a stop signal was passed on, or the
+// daemon closed the pipe without the byte, the mount is not there to stay: then it also waits
+// (up to `patience`) for the daemon to exit, which it does once it has unmounted, so that the
+// command does not return while the mount still shows.
+DaemonStart wait_for_ready_passing_on_stop_signals(int ready_fd, pid_t daemon,
+                                                   const StopSignals& stop_signals,
+                                                   std::chrono::milliseconds patience);
 
 // SIGUSR1 with a handler that does nothing, installed for its lifetime: wake(thread) makes a
 // blocking call in `thread` return EINTR. Threads that must not be woken block kSignal.

@@ -80,6 +80,16 @@ int run_mount(const MountCommand& original) {
                                               ? std::filesystem::absolute(*command.signature)
                                               : default_signature(command.source);
 
+  // Before any verification (which may take long): what the mount needs of the two paths.
+  if (!std::filesystem::exists(command.source)) {
+    throw std::runtime_error("SOURCE " + command.source.string() + " does not exist");
+  }
+  // (A /dev/fd/N mountpoint is /dev/fuse handed over by mount.fuse3, already mounted.)
+  if (!command.mountpoint.string().starts_with("/dev/fd/") &&
+      !std::filesystem::is_directory(command.mountpoint)) {
+    throw std::runtime_error("MOUNTPOINT " + command.mountpoint.string() +
+                             " is not an existing directory");
+  }
   if (!command.signature && !std::filesystem::exists(signature)) {
     // `sign` and `verify` default to ./model.sig (as model_signing's CLI does); a mount has no
     // meaningful current directory, so it looks beside the model. Say so.

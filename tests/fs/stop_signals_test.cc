@@ -121,11 +121,32 @@ TEST(StopSignals, TheMountCommandPassesOnASignalThatCameBeforeTheFork) {
                 ::_exit(0);
               }
               ::close(ready[1]);
-              const bool got_ready =
-                  wait_for_ready_passing_on_stop_signals(ready[0], daemon, signals);
-              int status = 0;
-              ::waitpid(daemon, &status, 0);
-              return got_ready ? 0 : 1;
+              const DaemonStart start = wait_for_ready_passing_on_stop_signals(
+                  ready[0], daemon, signals, std::chrono::seconds(30));
+              // Ready, but told to stop: the command waited for the daemon to go (and with it
+              // the mount) and must not report a mount that is not there.
+              return start.ready && start.passed_signal == SIGTERM && start.daemon_gone ? 0 : 1;
+            }),
+            0);
+}
+
+// A daemon that closes the pipe without its byte failed to mount: the command waits for it to
+// exit (and unmount) before it reports the failure.
+TEST(StopSignals, TheMountCommandWaitsForADaemonThatFailedToGo) {
+  EXPECT_EQ(in_child([] {
+              const StopSignals signals;
+              int ready[2];
+              if (::pipe(ready) != 0) return 2;
+              const pid_t daemon = ::fork();
+              if (daemon == 0) {
+                ::close(ready[1]);  // no byte: the mount failed
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));  // unmounting
+                ::_exit(0);
+              }
+              ::close(ready[1]);
+              const DaemonStart start = wait_for_ready_passing_on_stop_signals(
+                  ready[0], daemon, signals, std::chrono::seconds(30));
+              return !start.ready && start.passed_signal == 0 && start.daemon_gone ? 0 : 1;
             }),
             0);
 }

@@ -419,6 +419,18 @@ group_mount() {
   expect "a manifest listing the signature file is refused" 1 \
     --line "is the signature file .* itself" -- \
     "$sigmount" mount key --public-key pub.pem "$self" "$mnt"
+  echo not-a-directory >"$work/file-mountpoint"
+  expect "a regular file as MOUNTPOINT is refused before anything is mounted" 1 \
+    --line "^Mount failed: MOUNTPOINT .*file-mountpoint is not an existing directory" -- \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$work/file-mountpoint"
+  expect "a missing SOURCE is named" 1 --line "^Mount failed: SOURCE .*no-such-model does not exist" -- \
+    "$sigmount" mount key --public-key pub.pem "$work/no-such-model" "$mnt"
+  # The daemon fails after the fork (libfuse refuses this max_read at INIT): the command says
+  # why, exits 1, and only once the mount is gone.
+  expect "a daemon that fails before the mount answers: exit 1, with libfuse's reason" 1 \
+    --line "maximum read size" --line "^Mount failed: the daemon ended before the mount answered$" -- \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig -o max_read=4096 "$model" "$mnt"
+  expect "... and nothing is left mounted" 32 -- mountpoint -q "$mnt"
   # Nothing of an empty file is read through a mount, so an emptied one is caught at mount.
   cp "$model/sub/tokenizer.json" "$work/tokenizer.json" && : >"$model/sub/tokenizer.json"
   expect "a signed file emptied before the mount is refused" 1 \
