@@ -34,6 +34,7 @@ namespace {
 using sigmount::testing::NotifyListener;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::TempDir;
 
 std::string g_sigmount;         // path of the binary under test (argv[1])
@@ -1029,7 +1030,18 @@ TEST(Mount, StatusOfSomethingElseFails) {
   TempDir dir;
   const Spawned run = spawn({g_sigmount, "status", dir.path().string()}, dir / "out");
   EXPECT_EQ(wait_exit(run.pid), 1);
-  EXPECT_THAT(slurp(run.output), HasSubstr("not a sigmount mount"));
+  EXPECT_THAT(slurp(run.output), HasSubstr("is not a mount point"));
+  // Anyone may set the attribute on a directory of theirs: a forged status is not believed.
+  const std::string forged = R"({"model":"FAKE","counters":{"mismatches":0}})";
+  const std::filesystem::path fake = dir / "fake";
+  std::filesystem::create_directories(fake);
+  if (::setxattr(fake.c_str(), "user.sigmount.status", forged.data(), forged.size(), 0) == 0) {
+    const Spawned forged_run = spawn({g_sigmount, "status", fake.string()}, dir / "forged.out");
+    EXPECT_EQ(wait_exit(forged_run.pid), 1);
+    EXPECT_THAT(slurp(forged_run.output), Not(HasSubstr("FAKE")));
+  } else {
+    EXPECT_EQ(errno, ENOTSUP) << "user xattrs are off here: nothing can be forged";
+  }
 }
 
 // Under sanitizers (a sanitized build sets SIGMOUNT_SANITIZER_REPORTS) the processes these
