@@ -55,8 +55,7 @@ bool is_mount_helper_option(std::string_view option) {
   for (std::string_view ignored : kIgnored) {
     if (option == ignored) return true;
   }
-  return option.starts_with("x-") || option.starts_with("comment=") ||
-         option.starts_with("sigmount.");
+  return option.starts_with("x-") || option.starts_with("comment=");
 }
 
 // fsname goes into /proc/mounts; keep it from breaking the option list or the table.
@@ -154,6 +153,12 @@ std::string fuse_option_string(const MountOptions& options, const std::string& f
         continue;
       }
       if (option == "rw") throw std::invalid_argument("-o rw: sigmount mounts are read-only");
+      // The mount.fuse3 form takes these out before; here they would be silently lost.
+      if (option.starts_with("sigmount.")) {
+        throw std::invalid_argument("-o " + option +
+                                    ": sigmount.* options are for `mount -t fuse.sigmount` and "
+                                    "fstab; on the command line give the matching --option");
+      }
       if (option.starts_with("fsname=") || option.starts_with("subtype=")) continue;
       out += "," + option;
     }

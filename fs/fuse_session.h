@@ -24,7 +24,8 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
 
 // The -o options as libfuse gets them: always "ro,nosuid,nodev", our fsname/subtype, the
 // user's options minus the ones mount(8)/fstab add that mean nothing to FUSE or that a model
-// mount overrides ("suid", "dev"). Throws std::invalid_argument for "rw". `sigmount mount`
+// mount overrides ("suid", "dev"). Throws std::invalid_argument for "rw" and for
+// "sigmount.*" (the mount.fuse3 form takes those out first). `sigmount mount`
 // calls it once before verifying, so that a bad option is a usage error.
 std::string fuse_option_string(const MountOptions& options, const std::string& fsname);
 

@@ -45,7 +45,7 @@ TEST(SplitNonempty, SplitsAtTheGivenSeparatorOnly) {
 TEST(FuseOptionString, SplitsEachEntryAndDropsWhatIsNotForFuse) {
   MountOptions options;
   options.fuse_options = {"allow_other,,ro,defaults", "x-systemd.automount,max_read=4096,",
-                          "sigmount.key=/k.pub,fsname=other,subtype=other"};
+                          "fsname=other,subtype=other"};
   EXPECT_EQ(fuse_option_string(options, "/models/a b"),
             "ro,nosuid,nodev,default_permissions,subtype=sigmount,fsname=/models/a_b,"
             "allow_other,max_read=4096");
@@ -62,6 +62,13 @@ TEST(FuseOptionString, AModelMountIsNosuidAndNodevWhateverTheLineSays) {
 TEST(FuseOptionString, RefusesReadWrite) {
   MountOptions options;
   options.fuse_options = {"allow_other,rw"};
+  EXPECT_THROW((void)fuse_option_string(options, "src"), std::invalid_argument);
+}
+
+TEST(FuseOptionString, RefusesSigmountOptionsRatherThanLosingThem) {
+  // `sigmount mount -o sigmount.fail_closed` would otherwise mount without --fail-closed.
+  MountOptions options;
+  options.fuse_options = {"allow_other,sigmount.fail_closed"};
   EXPECT_THROW((void)fuse_option_string(options, "src"), std::invalid_argument);
 }
 

@@ -137,6 +137,9 @@ group_usage() {
   # Before anything is verified or mounted: the user asked for what a mount cannot be.
   expect "mount -o rw exits 2" 2 --line "^error: -o rw: sigmount mounts are read-only" -- \
     "$sigmount" mount key --public-key pub.pem -o allow_other,rw usage-model no-such-mountpoint
+  expect "mount -o sigmount.fail_closed exits 2 (not silently ignored)" 2 \
+    --line "^error: -o sigmount.fail_closed: sigmount.\* options are for" -- \
+    "$sigmount" mount key --public-key pub.pem -o sigmount.fail_closed usage-model no-such-mountpoint
   expect "mount helper form, -o ...,sigmount.bogus exits 2" 2 --line "sigmount.bogus" -- \
     "$sigmount" usage-model no-such-mountpoint -o sigmount.key=pub.pem,sigmount.bogus
   expect "a missing model exits 1" 1 --line "Computing digest failed" -- \
