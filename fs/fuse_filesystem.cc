@@ -349,10 +349,12 @@ fuse_lowlevel_ops make_operations() {
 }  // namespace
 
 FuseFilesystem::FuseFilesystem(const ModelTree& tree, VerifiedFileCore& core,
-                               std::function<std::string()> status_json)
+                               std::function<std::string()> status_json,
+                               std::vector<FileAccess> access)
     : tree_(tree),
       core_(core),
       status_json_(std::move(status_json)),
+      access_(std::move(access)),
       uid_(getuid()),
       gid_(getgid()) {
   clock_gettime(CLOCK_REALTIME, &mount_time_);
@@ -379,6 +381,13 @@ struct stat FuseFilesystem::attributes(const ModelTree::Node& node) const {
     }
   } else {
     st.st_mode = S_IFREG | 0444;
+    if (node.file < access_.size()) {
+      const FileAccess& access = access_[node.file];
+      // No write bit (read-only), and no set-ID or sticky bit (nosuid anyway).
+      st.st_mode = S_IFREG | (access.mode & 0555);
+      st.st_uid = access.owner;
+      st.st_gid = access.group;
+    }
     st.st_nlink = 1;
     st.st_size = static_cast<off_t>(core_.size(node.file));
     st.st_blocks = (st.st_size + 511) / 512;

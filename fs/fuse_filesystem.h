@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "fs/model_tree.h"
 #include "fs/verified_file_core.h"
@@ -19,11 +20,21 @@ namespace sigmount::fs {
 // hidden file so that the tree shows the signed files and nothing else.
 inline constexpr const char* kStatusXattr = "user.sigmount.status";
 
+// Who may read a signed file through the mount: its owner, group and permission bits in
+// SOURCE. The kernel enforces them (default_permissions), so a file only its owner could read
+// in SOURCE stays so under allow_other.
+struct FileAccess {
+  mode_t mode = 0444;  // only the read and execute bits count; the mount shows no write bit
+  uid_t owner = 0;
+  gid_t group = 0;
+};
+
 class FuseFilesystem {
  public:
-  // `status_json` is called on every status read.
+  // `status_json` is called on every status read. `access` has one entry per core file, or
+  // none: then every file is 0444, owned by the daemon's user (tests of the core alone).
   FuseFilesystem(const ModelTree& tree, VerifiedFileCore& core,
-                 std::function<std::string()> status_json);
+                 std::function<std::string()> status_json, std::vector<FileAccess> access = {});
 
   // The operations table; userdata passed to fuse_session_new must be this object.
   static const fuse_lowlevel_ops& operations();
@@ -38,6 +49,7 @@ class FuseFilesystem {
   const ModelTree& tree_;
   VerifiedFileCore& core_;
   std::function<std::string()> status_json_;
+  std::vector<FileAccess> access_;
   uid_t uid_;
   gid_t gid_;
   timespec mount_time_{};

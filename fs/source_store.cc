@@ -82,7 +82,12 @@ OpenedFile regular_file(int fd) {
   struct stat st {};
   if (fstat(fd, &st) != 0) throw_errno(errno, "fstat");
   if (!S_ISREG(st.st_mode)) throw_errno(EINVAL, "not a regular file");
-  return {.size = static_cast<std::uint64_t>(st.st_size), .device = st.st_dev, .inode = st.st_ino};
+  return {.size = static_cast<std::uint64_t>(st.st_size),
+          .device = st.st_dev,
+          .inode = st.st_ino,
+          .mode = st.st_mode,
+          .owner = st.st_uid,
+          .group = st.st_gid};
 }
 
 // open_beneath's refusal of a symlinked parent directory: ELOOP like a refused symlink, told

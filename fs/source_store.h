@@ -31,6 +31,10 @@ struct OpenedFile {
   std::uint64_t size = 0;
   dev_t device = 0;
   ino_t inode = 0;
+  // Who may read it in SOURCE: the mount shows the same (less every write bit).
+  mode_t mode = 0;
+  uid_t owner = 0;
+  gid_t group = 0;
 };
 
 // Opens `name` (a manifest path) strictly beneath the directory `root_fd`: no "..", no
@@ -59,6 +63,8 @@ class SourceStore final : public BackingStore {
   std::optional<std::string> replaced(std::size_t file) const override;
   void forget_this_thread() override;
 
+  // What opening `file` found (size, identity, permissions), at mount.
+  const OpenedFile& opened(std::size_t file) const { return files_[file].info; }
   // The signed file that is the inode `device`/`inode` (a hard link counts), if any.
   std::optional<std::size_t> file_with_identity(dev_t device, ino_t inode) const;
 

@@ -169,10 +169,19 @@ int run_mount(const MountCommand& original) {
     reporter.finished();
   }
   // Built once the mount is about to exist: its time stamps every entry's times.
-  fs::FuseFilesystem filesystem(tree, core, [&] {
-    return status_object(command, manifest, core, store, total_bytes)
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  });
+  std::vector<fs::FileAccess> access;
+  access.reserve(core.file_count());
+  for (std::size_t i = 0; i < core.file_count(); ++i) {
+    const fs::OpenedFile& opened = store.opened(i);
+    access.push_back({.mode = opened.mode, .owner = opened.owner, .group = opened.group});
+  }
+  fs::FuseFilesystem filesystem(
+      tree, core,
+      [&] {
+        return status_object(command, manifest, core, store, total_bytes)
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      },
+      std::move(access));
   return fs::serve_fuse(filesystem, command.mountpoint, command.source.string(), command.options,
                         log, [&store] { store.drop_readers(); });
 }

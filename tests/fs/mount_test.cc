@@ -2,6 +2,7 @@
 // fails - never skips - without them). Every test unmounts what it mounted.
 #include <fcntl.h>
 #include <gmock/gmock.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigset_t, pthread_sigmask
@@ -373,6 +374,45 @@ TEST(Mount, OnlySignedFilesAreVisible) {
   char value[16];
   EXPECT_LT(::getxattr((mount / "config.json").c_str(), "user.x", value, sizeof value), 0);
   EXPECT_EQ(errno, ENODATA);
+}
+
+// Each file shows its owner and read permissions from SOURCE (less the write bits), and the
+// kernel enforces them: allow_other opens the mount to other users, not the files SOURCE kept
+// from them.
+TEST(Mount, FilesKeepTheirOwnerAndReadPermissionsFromSource) {
+  Model model({{"secret", 1000}, {"shared", 1000}, {"tool", 100}});
+  // So that another user can reach the mount point at all.
+  std::filesystem::permissions(model.dir.path(), std::filesystem::perms(0755));
+  ASSERT_EQ(::chmod((model.source / "secret").c_str(), 06600), 0);
+  ASSERT_EQ(::chmod((model.source / "shared").c_str(), 0664), 0);
+  ASSERT_EQ(::chown((model.source / "shared").c_str(), 1234, 5678), 0);
+  ASSERT_EQ(::chmod((model.source / "tool").c_str(), 0755), 0);
+  Mount mount(model, {"-o", "allow_other"});
+  ASSERT_EQ(mount.exit_code(), 0) << mount.output();
+  const auto attributes = [&](const char* name) {
+    struct stat st {};
+    EXPECT_EQ(::stat((mount / name).c_str(), &st), 0) << name;
+    return st;
+  };
+  EXPECT_EQ(attributes("secret").st_mode, S_IFREG | 0400) << "no set-ID bit, no write bit";
+  EXPECT_EQ(attributes("secret").st_uid, 0u);
+  EXPECT_EQ(attributes("shared").st_mode, S_IFREG | 0444);
+  EXPECT_EQ(attributes("shared").st_uid, 1234u);
+  EXPECT_EQ(attributes("shared").st_gid, 5678u);
+  EXPECT_EQ(attributes("tool").st_mode, S_IFREG | 0555);
+  // As nobody: "secret" stays closed, "shared" opens.
+  const pid_t child = ::fork();
+  if (child == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
+    const int secret = ::open((mount / "secret").c_str(), O_RDONLY);
+    const bool refused = secret < 0 && errno == EACCES;
+    const int shared = ::open((mount / "shared").c_str(), O_RDONLY);
+    ::_exit(refused && shared >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "as nobody: 0 = secret refused and shared read, 1 = not so, 2 = could not become nobody";
 }
 
 TEST(Mount, EveryWriteFailsWithEROFS) {
