@@ -1,5 +1,7 @@
 #include "tools/mount_cli.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <iostream>
 
@@ -47,6 +49,9 @@ std::uint64_t parse_count(const std::string& option, const std::string& text) {
   std::uint64_t value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec == std::errc::result_out_of_range) {
+    throw UsageError("--" + option + " " + text + " is out of range");
+  }
   if (text.empty() || ec != std::errc{} || ptr != end) {
     throw UsageError("--" + option + " needs a non-negative integer, got '" + text + "'");
   }
@@ -87,6 +92,17 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
   if (command.options.debug) command.options.foreground = true;
   if (auto size = parsed.value("cache-size")) {
     command.options.cache_size = parse_count("cache-size", *size);
+    // The cache is reserved up front as slots of 64 KiB: more than the machine holds is a typo.
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page_size = ::sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page_size > 0 &&
+        command.options.cache_size / static_cast<std::uint64_t>(page_size) >
+            static_cast<std::uint64_t>(pages)) {
+      throw UsageError("--cache-size " + *size + " is more than this machine's memory (" +
+                       std::to_string(static_cast<std::uint64_t>(pages) *
+                                      static_cast<std::uint64_t>(page_size)) +
+                       " bytes)");
+    }
   }
   if (auto threads = parsed.value("max-threads")) {
     command.options.max_threads = static_cast<unsigned>(parse_count("max-threads", *threads));

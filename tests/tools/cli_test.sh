@@ -137,6 +137,11 @@ group_usage() {
   # Before anything is verified or mounted: the user asked for what a mount cannot be.
   expect "mount -o rw exits 2" 2 --line "^error: -o rw: sigmount mounts are read-only" -- \
     "$sigmount" mount key --public-key pub.pem -o allow_other,rw usage-model no-such-mountpoint
+  expect "mount --cache-size beyond the machine's memory exits 2" 2 \
+    --line "^error: --cache-size 1125899906842624 is more than this machine's memory" -- \
+    "$sigmount" mount key --public-key pub.pem --cache-size 1125899906842624 usage-model mnt
+  expect "mount --cache-size beyond 2^64 exits 2" 2 --line "is out of range" -- \
+    "$sigmount" mount key --public-key pub.pem --cache-size 99999999999999999999 usage-model mnt
   expect "mount -o sigmount.fail_closed exits 2 (not silently ignored)" 2 \
     --line "^error: -o sigmount.fail_closed: sigmount.\* options are for" -- \
     "$sigmount" mount key --public-key pub.pem -o sigmount.fail_closed usage-model no-such-mountpoint
