@@ -227,6 +227,12 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   std::jthread ready_thread;
   std::jthread stop_watcher;
 
+  // What MOUNTPOINT is before the mount: once mounted, its name must lead somewhere else. (A
+  // /dev/fd/N mountpoint is the device itself, mounted already by mount.fuse3.)
+  struct stat underlying {};
+  const bool check_underlying =
+      ::stat(mountpoint.c_str(), &underlying) == 0 && !mountpoint.string().starts_with("/dev/fd/");
+  std::atomic<bool> loop_returned{false};
   if (fuse_session_mount(session.get(), mountpoint.c_str()) != 0) {
     throw std::runtime_error("cannot mount at " + mountpoint.string() +
                              " (is /dev/fuse there, and the mountpoint an existing directory?)");
@@ -311,20 +317,30 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
         }
       });
     }
-    ready_thread = std::jthread([&, write_fd = ready_pipe[1]] {
+    ready_thread = std::jthread([&, write_fd = ready_pipe[1], se = session.get(),
+                                 loop_thread = pthread_self()] {
       // Returns once INIT is answered, or fails once the connection is gone (the loop ended
       // first), or at once when the mount cannot answer at all (a root mounted where no
-      // directory can be: EIO). Then the mount never served: the daemon ends it, and the
-      // parent is told so by the closed pipe.
+      // directory can be: EIO). If the loop ended and the mount is gone already, the name
+      // leads to the directory underneath again: that is no mount either.
       struct stat root {};
-      if (::stat(mountpoint.c_str(), &root) != 0) {
-        const int error = errno;
+      const bool answered = ::stat(mountpoint.c_str(), &root) == 0;
+      const int error = answered ? 0 : errno;
+      const bool underneath = answered && check_underlying && root.st_dev == underlying.st_dev &&
+                              root.st_ino == underlying.st_ino;
+      if (!answered || underneath) {
+        const char* reason = answered ? "the mount is gone" : std::strerror(error);
         never_ready = true;
-        log.event("not_ready", json_field("reason", std::strerror(error)));
-        std::fprintf(stderr, "Mount failed: %s does not answer: %s\n", mountpoint.c_str(),
-                     std::strerror(error));
-        // Ends the loop the way SIGTERM does (nothing happens if it has ended already).
-        ::kill(::getpid(), SIGTERM);
+        log.event("not_ready", json_field("reason", reason));
+        std::fprintf(stderr, "Mount failed: %s does not answer: %s\n", mountpoint.c_str(), reason);
+        // End the loop if it still runs (as the stop watcher does for a signal; a signal to
+        // ourselves could be one the process ignores). A wake-up sent just before the loop
+        // waits is lost, so repeat it until the loop has returned.
+        fuse_session_exit(se);
+        while (!loop_returned) {
+          ThreadWaker::wake(loop_thread);
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
       } else {
         const std::string problem = set_read_ahead_kb(mountpoint, 1024);
         if (problem.empty()) {
@@ -357,6 +373,7 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   fuse_loop_cfg_set_clone_fd(config.get(), 1);
   fuse_loop_cfg_set_max_threads(config.get(), options.max_threads > 0 ? options.max_threads : 10);
   const int loop_result = fuse_session_loop_mt(session.get(), config.get());
+  loop_returned = true;
   stop_watcher.request_stop();
   stop_watcher.join();
   cache_dropper.request_stop();

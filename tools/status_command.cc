@@ -1,5 +1,7 @@
 #include "tools/status_command.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <utility>
 
 #include "fs/fuse_filesystem.h"
+#include "fs/unique_fd.h"
 
 namespace sigmount::tools {
 namespace {
@@ -36,53 +39,55 @@ std::string unescape_mountinfo(std::string_view field) {
 
 }  // namespace
 
-std::string sigmount_mount_problem(const std::filesystem::path& path, std::istream& mountinfo,
-                                   uid_t caller) {
-  // The topmost mount at `path` is the one its name reaches: the last listed there.
-  std::optional<std::pair<std::string, std::string>> found;  // type, super options
+std::string sigmount_mount_problem(std::uint64_t mount_id, std::istream& mountinfo, uid_t caller) {
   std::string line;
   while (std::getline(mountinfo, line)) {
     std::istringstream fields(line);
-    std::string id, parent, device, root, point;
-    fields >> id >> parent >> device >> root >> point;
-    if (unescape_mountinfo(point) != path.string()) continue;
+    std::uint64_t id = 0;
+    std::string parent, device, root, point;
+    if (!(fields >> id >> parent >> device >> root >> point) || id != mount_id) continue;
     std::string field;
     while (fields >> field && field != "-") {
     }
     std::string type, source, super_options;
     fields >> type >> source >> super_options;
-    found = {type, super_options};
+    if (type != "fuse.sigmount") return "is not a sigmount mount (it is on " + type + ")";
+    if (unescape_mountinfo(root) != "/") return "is a bind mount of part of a sigmount mount";
+    // FUSE records who mounted it. A user may mount a FUSE file system of any subtype on a
+    // directory of theirs: only the caller's own or root's is believed.
+    const std::string options = "," + super_options + ",";
+    if (options.find(",user_id=0,") == std::string::npos &&
+        options.find(",user_id=" + std::to_string(caller) + ",") == std::string::npos) {
+      return "is a sigmount mount made by another user (" + super_options + ")";
+    }
+    return "";
   }
-  if (!found) return "is not a mount point (give the directory the model is mounted on)";
-  if (found->first != "fuse.sigmount") return "is a " + found->first + " mount, not sigmount's";
-  // FUSE records who mounted it. A user may mount a FUSE file system of any subtype on a
-  // directory of theirs: only the caller's own or root's is believed.
-  const std::string owner = "user_id=";
-  const std::string options = "," + found->second + ",";
-  if (options.find("," + owner + "0,") == std::string::npos &&
-      options.find("," + owner + std::to_string(caller) + ",") == std::string::npos) {
-    return "is a sigmount mount made by another user (" + found->second + ")";
-  }
-  return "";
+  return "is on a mount that /proc/self/mountinfo does not list";
 }
 
-int run_status(const std::filesystem::path& given) {
+int run_status(const std::filesystem::path& mountpoint) {
   // Its extended attribute alone proves nothing: anyone can set user.sigmount.status on a
-  // directory of their own. So first: is this the root of a sigmount mount?
-  std::error_code error;
-  const std::filesystem::path mountpoint = std::filesystem::canonical(given, error);
-  if (error) throw std::system_error(error, given.string());
+  // directory of their own. So the directory is opened once, and both the question "on which
+  // mount is it" and the attribute are asked of that descriptor: no name can be swapped in
+  // between, and a mount stacked on a parent cannot stand in for it.
+  const fs::UniqueFd fd(::open(mountpoint.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) throw std::system_error(errno, std::generic_category(), mountpoint.string());
+  struct statx identity {};
+  if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &identity) != 0 ||
+      (identity.stx_mask & STATX_MNT_ID) == 0) {
+    throw std::runtime_error(mountpoint.string() + ": the kernel does not tell its mount (statx)");
+  }
   std::ifstream mountinfo("/proc/self/mountinfo");
   if (!mountinfo) throw std::runtime_error("cannot read /proc/self/mountinfo");
-  if (const std::string problem = sigmount_mount_problem(mountpoint, mountinfo, ::getuid());
+  if (const std::string problem =
+          sigmount_mount_problem(identity.stx_mnt_id, mountinfo, ::getuid());
       !problem.empty()) {
-    std::cerr << "Status failed: " << given.string() << " " << problem << "\n";
+    std::cerr << "Status failed: " << mountpoint.string() << " " << problem << "\n";
     return 1;
   }
   std::string value(4096, '\0');
   while (true) {
-    const ssize_t size =
-        ::getxattr(mountpoint.c_str(), fs::kStatusXattr, value.data(), value.size());
+    const ssize_t size = ::fgetxattr(fd.get(), fs::kStatusXattr, value.data(), value.size());
     if (size >= 0) {
       value.resize(static_cast<std::size_t>(size));
       break;
@@ -92,7 +97,8 @@ int run_status(const std::filesystem::path& given) {
       continue;
     }
     if (errno == ENODATA || errno == ENOTSUP) {
-      std::cerr << "Status failed: " << mountpoint.string() << " is not a sigmount mount\n";
+      std::cerr << "Status failed: " << mountpoint.string()
+                << " is not the root of a sigmount mount\n";
       return 1;
     }
     throw std::system_error(errno, std::generic_category(), mountpoint.string());

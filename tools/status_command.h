@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include <filesystem>
+#include <cstdint>
 #include <istream>
 #include <string>
 
@@ -12,10 +12,9 @@
 
 namespace sigmount::tools {
 
-// Why `path` (canonical) is not a sigmount mount whose status `caller` may believe, from the
-// text of /proc/self/mountinfo; "" if it is: the topmost mount at `path` has type
-// fuse.sigmount and was made by root or by `caller`. Exposed for tests.
-std::string sigmount_mount_problem(const std::filesystem::path& path, std::istream& mountinfo,
-                                   uid_t caller);
+// Why the mount `mount_id` (statx STATX_MNT_ID) is not one whose status `caller` may believe,
+// from the text of /proc/self/mountinfo; "" if it is: type fuse.sigmount, its whole file
+// system (not a bind mount of a part), made by root or by `caller`. Exposed for tests.
+std::string sigmount_mount_problem(std::uint64_t mount_id, std::istream& mountinfo, uid_t caller);
 
 }  // namespace sigmount::tools

@@ -1070,7 +1070,7 @@ TEST(Mount, StatusOfSomethingElseFails) {
   TempDir dir;
   const Spawned run = spawn({g_sigmount, "status", dir.path().string()}, dir / "out");
   EXPECT_EQ(wait_exit(run.pid), 1);
-  EXPECT_THAT(slurp(run.output), HasSubstr("is not a mount point"));
+  EXPECT_THAT(slurp(run.output), HasSubstr("is not a sigmount mount"));
   // Anyone may set the attribute on a directory of theirs: a forged status is not believed.
   const std::string forged = R"({"model":"FAKE","counters":{"mismatches":0}})";
   const std::filesystem::path fake = dir / "fake";

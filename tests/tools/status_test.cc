@@ -15,32 +15,29 @@ constexpr const char* kMountinfo =
     "/models/llama ro,user_id=0,group_id=0,default_permissions\n"
     "91 22 0:51 / /home/eve/fake rw,nosuid,nodev shared:61 - fuse.sigmount /home/eve/x "
     "rw,user_id=1000,group_id=1000\n"
-    "92 22 0:52 / /mnt/with\\040space ro,nosuid,nodev - fuse.sigmount /m "
+    "92 22 0:50 /sub /srv/part ro,nosuid,nodev - fuse.sigmount /models/llama "
     "ro,user_id=0,group_id=0\n"
-    "93 22 0:53 / /mnt/covered ro - fuse.sigmount /m ro,user_id=0,group_id=0\n"
-    "94 93 0:54 / /mnt/covered rw - tmpfs tmpfs rw\n";
+    "93 22 0:53 / /mnt/with\\040space ro - fuse.sigmount /m ro,user_id=0,group_id=0\n";
 
-std::string problem(const char* path, uid_t caller = 0) {
+std::string problem(std::uint64_t mount_id, uid_t caller = 0) {
   std::istringstream mountinfo(kMountinfo);
-  return sigmount_mount_problem(path, mountinfo, caller);
+  return sigmount_mount_problem(mount_id, mountinfo, caller);
 }
 
-TEST(StatusMount, OnlyTheRootOfASigmountMountMadeByRootOrTheCallerIsBelieved) {
-  EXPECT_EQ(problem("/mnt/llama"), "");
-  EXPECT_EQ(problem("/mnt/llama", 1000), "") << "root's mount, asked by a user";
-  EXPECT_EQ(problem("/mnt/with space"), "");
-  // A directory with the attribute set by hand is not a mount at all, nor is one inside a mount.
-  EXPECT_EQ(problem("/home/eve/dir"),
-            "is not a mount point (give the directory the model is mounted on)");
-  EXPECT_EQ(problem("/mnt/llama/sub"),
-            "is not a mount point (give the directory the model is mounted on)");
-  EXPECT_EQ(problem("/"), "is a ext4 mount, not sigmount's");
+// The mount is found by the id the kernel gives for the opened directory, not by a path that
+// another mount (on a parent, or later) could shadow.
+TEST(StatusMount, OnlyASigmountMountMadeByRootOrTheCallerIsBelieved) {
+  EXPECT_EQ(problem(90), "");
+  EXPECT_EQ(problem(90, 1000), "") << "root's mount, asked by a user";
+  EXPECT_EQ(problem(93), "");
+  // A directory with the attribute set by hand lies on some other file system.
+  EXPECT_EQ(problem(22), "is not a sigmount mount (it is on ext4)");
   // Any user may mount a FUSE file system with subtype=sigmount on a directory of theirs.
-  EXPECT_EQ(problem("/home/eve/fake", 0),
+  EXPECT_EQ(problem(91, 0),
             "is a sigmount mount made by another user (rw,user_id=1000,group_id=1000)");
-  EXPECT_EQ(problem("/home/eve/fake", 1000), "") << "the caller's own";
-  // What the path reaches is the topmost mount there.
-  EXPECT_EQ(problem("/mnt/covered"), "is a tmpfs mount, not sigmount's");
+  EXPECT_EQ(problem(91, 1000), "") << "the caller's own";
+  EXPECT_EQ(problem(92), "is a bind mount of part of a sigmount mount");
+  EXPECT_EQ(problem(7), "is on a mount that /proc/self/mountinfo does not list");
 }
 
 }  // namespace
