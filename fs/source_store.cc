@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,10 +83,14 @@ OpenedFile regular_file(int fd) {
   struct stat st {};
   if (fstat(fd, &st) != 0) throw_errno(errno, "fstat");
   if (!S_ISREG(st.st_mode)) throw_errno(EINVAL, "not a regular file");
+  mode_t mode = st.st_mode;
+  // With an access ACL the group bits are the ACL's mask, not the owning group's rights, and
+  // FUSE's permission check knows only the bits: drop them rather than let the group in.
+  if (::fgetxattr(fd, "system.posix_acl_access", nullptr, 0) > 0) mode &= ~S_IRWXG;
   return {.size = static_cast<std::uint64_t>(st.st_size),
           .device = st.st_dev,
           .inode = st.st_ino,
-          .mode = st.st_mode,
+          .mode = mode,
           .owner = st.st_uid,
           .group = st.st_gid};
 }

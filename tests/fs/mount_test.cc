@@ -380,13 +380,26 @@ TEST(Mount, OnlySignedFilesAreVisible) {
 // kernel enforces them: allow_other opens the mount to other users, not the files SOURCE kept
 // from them.
 TEST(Mount, FilesKeepTheirOwnerAndReadPermissionsFromSource) {
-  Model model({{"secret", 1000}, {"shared", 1000}, {"tool", 100}});
+  Model model({{"secret", 1000}, {"shared", 1000}, {"tool", 100}, {"acl", 100}});
   // So that another user can reach the mount point at all.
   std::filesystem::permissions(model.dir.path(), std::filesystem::perms(0755));
   ASSERT_EQ(::chmod((model.source / "secret").c_str(), 06600), 0);
   ASSERT_EQ(::chmod((model.source / "shared").c_str(), 0664), 0);
   ASSERT_EQ(::chown((model.source / "shared").c_str(), 1234, 5678), 0);
   ASSERT_EQ(::chmod((model.source / "tool").c_str(), 0755), 0);
+  // root rw, user 4321 r (through the ACL), owning group nothing: the group bits show the
+  // ACL's mask (r), which in the mount would let the group in.
+  struct AclEntry {
+    std::uint16_t tag, perm;
+    std::uint32_t id;
+  };
+  struct Acl {
+    std::uint32_t version = 2;
+    std::array<AclEntry, 5> entries{
+        {{0x01, 6, ~0U}, {0x02, 4, 4321}, {0x04, 0, ~0U}, {0x10, 4, ~0U}, {0x20, 0, ~0U}}};
+  } acl;
+  const bool acl_set = ::setxattr((model.source / "acl").c_str(), "system.posix_acl_access", &acl,
+                                  sizeof acl, 0) == 0;
   Mount mount(model, {"-o", "allow_other"});
   ASSERT_EQ(mount.exit_code(), 0) << mount.output();
   const auto attributes = [&](const char* name) {
@@ -400,6 +413,11 @@ TEST(Mount, FilesKeepTheirOwnerAndReadPermissionsFromSource) {
   EXPECT_EQ(attributes("shared").st_uid, 1234u);
   EXPECT_EQ(attributes("shared").st_gid, 5678u);
   EXPECT_EQ(attributes("tool").st_mode, S_IFREG | 0555);
+  if (acl_set) {
+    EXPECT_EQ(attributes("acl").st_mode, S_IFREG | 0400) << "the ACL's mask is not the group's";
+  } else {
+    EXPECT_EQ(errno, EOPNOTSUPP) << "no POSIX ACLs here: nothing to check";
+  }
   // As nobody: "secret" stays closed, "shared" opens.
   const pid_t child = ::fork();
   if (child == 0) {
