@@ -27,10 +27,10 @@ void EventLogger::use_syslog() {
 void EventLogger::use_file(const std::filesystem::path& path) {
   // A copy of stderr itself rather than a new open of it: that works for a socket too (a
   // journal stream), and keeps sharing the caller's file offset.
+  const bool is_stderr = path == "/dev/stderr" || path == "/dev/fd/2" || path == "/proc/self/fd/2";
   UniqueFd file(
-      path == "/dev/stderr"
-          ? ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
-          : ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
+      is_stderr ? ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)
+                : ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
   if (file.get() < 0) {
     throw std::system_error(errno, std::generic_category(), "--log-file " + path.string());
   }

@@ -184,11 +184,10 @@ std::string set_read_ahead_kb(const std::filesystem::path& path, unsigned kib) {
 
 int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
                const std::string& fsname, const MountOptions& options, EventLogger& log,
-               const std::function<void()>& on_daemon_start) {
+               ServiceManager& service_manager, const std::function<void()>& on_daemon_start) {
   // Before the mount: from then on a stop signal must unmount, not kill the process.
   const StopSignals stop_signals;
   const ThreadWaker waker;
-  ServiceManager service_manager(log);
   std::atomic<bool> never_ready{false};  // the mount never answered (set by the ready thread)
 
   const std::string fuse_options = fuse_option_string(options, fsname);

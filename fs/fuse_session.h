@@ -8,6 +8,7 @@
 #include "fs/event_log.h"
 #include "fs/fuse_filesystem.h"
 #include "fs/mount_options.h"
+#include "fs/service_notify.h"
 
 namespace sigmount::fs {
 
@@ -18,9 +19,10 @@ namespace sigmount::fs {
 // `on_daemon_start` runs in the child right after the fork (e.g. to drop per-thread state).
 // Returns the exit code: 0 after a clean unmount. Throws std::runtime_error if the mount
 // cannot be made.
+// `service_manager` is told READY=1 and STOPPING=1 with options.foreground.
 int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
                const std::string& fsname, const MountOptions& options, EventLogger& log,
-               const std::function<void()>& on_daemon_start);
+               ServiceManager& service_manager, const std::function<void()>& on_daemon_start);
 
 // The -o options as libfuse gets them: always "ro,nosuid,nodev", our fsname/subtype, the
 // user's options minus the ones mount(8)/fstab add that mean nothing to FUSE or that a model

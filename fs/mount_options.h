@@ -50,6 +50,11 @@ struct MountOptions {
   unsigned max_threads = 0;
 };
 
+// Why `cache_size` cannot be this machine's cache ("" if it can): the cache is reserved up front
+// as 64 KiB slots, and more than the machine's memory is a typo. Used by the command line and
+// by the mount.fuse3 form alike.
+std::string cache_size_problem(std::uint64_t cache_size);
+
 // The options of one -o argument ("a,b,c"), in order. Every ',' separates: there is no
 // escaping or quoting, so an option cannot contain a comma. Empty items ("a,,b", a leading or
 // trailing ',', "") are dropped. Used by fs/fuse_session.cc and the mount.fuse helper in

@@ -31,8 +31,9 @@ std::string json_fields(const nlohmann::ordered_json& object) {
 
 }  // namespace
 
-VerifyAllReporter::VerifyAllReporter(EventLogger& log, bool foreground)
-    : log_(log), foreground_(foreground) {}
+VerifyAllReporter::VerifyAllReporter(EventLogger& log, ServiceManager* service_manager,
+                                     bool log_progress)
+    : log_(log), service_manager_(service_manager), log_progress_(log_progress) {}
 
 VerifyAllProgress VerifyAllReporter::progress() {
   VerifyAllProgress out;
@@ -57,25 +58,29 @@ double VerifyAllReporter::seconds() const {
 
 void VerifyAllReporter::report(std::uint64_t hashed, std::uint64_t total) {
   total_ = total;
-  if (!foreground_) return;
-  log_.event("verify_progress",
-             json_fields({{"bytes_hashed", hashed}, {"bytes", total}, {"seconds", seconds()}}));
+  if (log_progress_) {
+    log_.event("verify_progress",
+               json_fields({{"bytes_hashed", hashed}, {"bytes", total}, {"seconds", seconds()}}));
+  }
+  if (service_manager_ == nullptr) return;
   std::string state = "STATUS=" + status_text(hashed, total);
   if (hashed > last_hashed_) {
     state +=
         "\nEXTEND_TIMEOUT_USEC=" + std::to_string(std::chrono::microseconds(kExtension).count());
   }
   last_hashed_ = hashed;
-  service_manager_.tell(state);
+  service_manager_->tell(state);
 }
 
 void VerifyAllReporter::finished() {
-  if (!foreground_) return;
-  log_.event("verified_all", json_fields({{"bytes", total_}, {"seconds", seconds()}}));
+  if (log_progress_) {
+    log_.event("verified_all", json_fields({{"bytes", total_}, {"seconds", seconds()}}));
+  }
+  if (service_manager_ == nullptr) return;
   std::array<char, 32> taken{};
   std::snprintf(taken.data(), taken.size(), "%.1f", seconds());
-  service_manager_.tell("STATUS=Verified every signed byte (" + in_display_unit(total_, total_) +
-                        unit_name(total_) + " in " + taken.data() + " s); mounting");
+  service_manager_->tell("STATUS=Verified every signed byte (" + in_display_unit(total_, total_) +
+                         unit_name(total_) + " in " + taken.data() + " s); mounting");
 }
 
 }  // namespace sigmount::fs

@@ -22,10 +22,11 @@ class VerifyAllReporter {
   // that stops moving stops the extensions, and the service manager's timeout ends the wait.
   static constexpr std::chrono::seconds kExtension{30};
 
-  // `foreground`: this process is the one a service manager waits for, and its log is the
-  // terminal or the journal. Daemonized (no -f), the command stays quiet until it is ready,
-  // like any mount, and has no service manager of its own to tell.
-  VerifyAllReporter(EventLogger& log, bool foreground);
+  // `service_manager`: the one to tell, when this process is the one a service manager waits
+  // for (-f); nullptr when daemonizing (the command is not the service). `log_progress`: the
+  // log is the journal, the terminal with -f or a --log-file, not a terminal the command
+  // should keep quiet until the mount is ready.
+  VerifyAllReporter(EventLogger& log, ServiceManager* service_manager, bool log_progress);
 
   // For VerifiedFileCore::verify_all. The reporter must outlive the call.
   VerifyAllProgress progress();
@@ -41,8 +42,8 @@ class VerifyAllReporter {
   double seconds() const;
 
   EventLogger& log_;
-  ServiceManager service_manager_{log_};
-  bool foreground_;
+  ServiceManager* service_manager_;
+  bool log_progress_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::uint64_t last_hashed_ = 0;
   std::uint64_t total_ = 0;

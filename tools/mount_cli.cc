@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "fs/fuse_session.h"
+#include "fs/mount_options.h"
 #include "tools/command_support.h"
 #include "tools/verification_options.h"
 
@@ -92,20 +93,19 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
   if (command.options.debug) command.options.foreground = true;
   if (auto size = parsed.value("cache-size")) {
     command.options.cache_size = parse_count("cache-size", *size);
-    // The cache is reserved up front as slots of 64 KiB: more than the machine holds is a typo.
-    const long pages = ::sysconf(_SC_PHYS_PAGES);
-    const long page_size = ::sysconf(_SC_PAGESIZE);
-    if (pages > 0 && page_size > 0 &&
-        command.options.cache_size / static_cast<std::uint64_t>(page_size) >
-            static_cast<std::uint64_t>(pages)) {
-      throw UsageError("--cache-size " + *size + " is more than this machine's memory (" +
-                       std::to_string(static_cast<std::uint64_t>(pages) *
-                                      static_cast<std::uint64_t>(page_size)) +
-                       " bytes)");
+    if (const std::string problem = fs::cache_size_problem(command.options.cache_size);
+        !problem.empty()) {
+      throw UsageError("--cache-size " + *size + " " + problem);
     }
   }
   if (auto threads = parsed.value("max-threads")) {
-    command.options.max_threads = static_cast<unsigned>(parse_count("max-threads", *threads));
+    // libfuse's own limit for its worker pool.
+    constexpr std::uint64_t kMaxThreads = 100000;
+    const std::uint64_t count = parse_count("max-threads", *threads);
+    if (count > kMaxThreads) {
+      throw UsageError("--max-threads " + *threads + " is above " + std::to_string(kMaxThreads));
+    }
+    command.options.max_threads = static_cast<unsigned>(count);
   }
   if (auto log_file = parsed.value("log-file")) {
     if (log_file->empty()) throw UsageError("--log-file needs a path");

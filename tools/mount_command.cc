@@ -102,6 +102,9 @@ int run_mount(const MountCommand& original) {
   // Opened before anything is verified: a path that cannot be written is the user's mistake,
   // better told now than after a long --verify-all.
   if (!command.options.log_file.empty()) log.use_file(command.options.log_file);
+  // One for --verify-all's reports and the daemon's, so that a socket nobody listens on is
+  // logged once.
+  fs::ServiceManager service_manager(log);
   const std::string bundle = verifier::trust::read_text_file(signature);
   // Whose identity the signed files must not share. Taken now: a /dev/fd/N signature is
   // closed below, and its number may then name one of the signed files.
@@ -147,7 +150,8 @@ int run_mount(const MountCommand& original) {
               verified.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (command.options.verify_all) {
-    fs::VerifyAllReporter reporter(log, command.options.foreground);
+    fs::VerifyAllReporter reporter(log, command.options.foreground ? &service_manager : nullptr,
+                                   command.options.foreground || !command.options.log_file.empty());
     fs::VerifyAllProgress progress = reporter.progress();
     // Daemonizing, the command is otherwise silent until the mount is ready, which for a large
     // model is minutes of hashing: on a terminal it shows the bar sign and verify show. (With -f
@@ -183,7 +187,7 @@ int run_mount(const MountCommand& original) {
       },
       std::move(access));
   return fs::serve_fuse(filesystem, command.mountpoint, command.source.string(), command.options,
-                        log, [&store] { store.drop_readers(); });
+                        log, service_manager, [&store] { store.drop_readers(); });
 }
 
 bool is_mount_helper_invocation(std::span<const std::string> args) {
@@ -264,6 +268,9 @@ int run_mount_helper(std::span<const std::string> args) {
           auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), bytes);
           if (value.empty() || ec != std::errc{} || ptr != value.data() + value.size()) {
             throw std::invalid_argument("sigmount.cache_size needs a byte count");
+          }
+          if (const std::string problem = fs::cache_size_problem(bytes); !problem.empty()) {
+            throw std::invalid_argument("sigmount.cache_size=" + value + " " + problem);
           }
           command.options.cache_size = bytes;
         } else {

@@ -212,11 +212,13 @@ class Mount {
 // Runs `sigmount mount key -f` on `model` and returns once the mount shows in mountinfo (no
 // deadline: a daemon that exits instead fails the test).
 Spawned mount_in_foreground(const Model& model, const std::filesystem::path& mountpoint,
-                            const std::vector<std::string>* env = nullptr) {
-  Spawned daemon =
-      spawn({g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(),
-             "-f", model.source.string(), mountpoint.string()},
-            model.dir / "fg.out", env);
+                            const std::vector<std::string>* env = nullptr,
+                            const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {
+      g_sigmount, "mount", "key", "--public-key", model.signed_model->public_key.string(), "-f"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {model.source.string(), mountpoint.string()});
+  Spawned daemon = spawn(args, model.dir / "fg.out", env);
   while (!is_mounted(mountpoint)) {
     int status = 0;
     if (waitpid(daemon.pid, &status, WNOHANG) != 0) {
@@ -786,7 +788,7 @@ TEST(Mount, TellsAServiceManagerWhenReadyAndWhenStopping) {
 }
 
 // A service manager that cannot be reached costs the mount nothing, and the log one line (not
-// one per message: READY=1, STATUS=, STOPPING=1).
+// one per message: --verify-all's STATUS= reports, READY=1, STATUS=, STOPPING=1).
 TEST(Mount, AnUnreachableServiceManagerIsLoggedOnce) {
   Model model({{"a", 1000}});
   const std::filesystem::path mountpoint = model.dir / "mnt";
@@ -795,7 +797,7 @@ TEST(Mount, AnUnreachableServiceManagerIsLoggedOnce) {
   for (char** e = environ; *e != nullptr; ++e) {
     if (!std::string_view(*e).starts_with("NOTIFY_SOCKET=")) env.emplace_back(*e);
   }
-  const Spawned daemon = mount_in_foreground(model, mountpoint, &env);
+  const Spawned daemon = mount_in_foreground(model, mountpoint, &env, {"--verify-all"});
   EXPECT_EQ(pread_file(mountpoint / "a", 0, 1000).bytes, model.content.at("a"));
   // READY=1 is tried once the kernel's INIT is answered, a moment after the mount appears.
   for (int i = 0; i < 3000 && slurp(daemon.output).find("notify_failed") == std::string::npos;

@@ -45,10 +45,11 @@ class VerifyAllReporterWithServiceManager : public ::testing::Test {
   const NotifyListener manager{(dir.path() / "notify.sock").string()};
   const ScopedEnv env{"NOTIFY_SOCKET", manager.name().c_str()};
   EventLogger log;
+  ServiceManager service_manager{log};
 };
 
 TEST_F(VerifyAllReporterWithServiceManager, ExtendsTheStartTimeoutOnlyWhileHashingMovesOn) {
-  VerifyAllReporter reporter(log, /*foreground=*/true);
+  VerifyAllReporter reporter(log, &service_manager, /*log_progress=*/true);
   const VerifyAllProgress progress = reporter.progress();
   EXPECT_EQ(progress.interval, VerifyAllReporter::kInterval);
 
@@ -83,10 +84,23 @@ TEST_F(VerifyAllReporterWithServiceManager, ExtendsTheStartTimeoutOnlyWhileHashi
 // Without -f the command returns once the mount is ready and the daemon carries on: the
 // terminal stays quiet, and the process a service manager watches is not the daemon.
 TEST_F(VerifyAllReporterWithServiceManager, DaemonizedItSaysNothing) {
-  VerifyAllReporter reporter(log, /*foreground=*/false);
+  VerifyAllReporter reporter(log, /*service_manager=*/nullptr, /*log_progress=*/false);
   reporter.progress().report(1, 2);
   reporter.finished();
   EXPECT_EQ(logged(), "");
+  EXPECT_EQ(manager.next(), "");
+}
+
+// Daemonized with --log-file: the progress goes to the file (a container's log), still nothing
+// to a service manager.
+TEST_F(VerifyAllReporterWithServiceManager, DaemonizedWithALogFileItLogsOnly) {
+  VerifyAllReporter reporter(log, /*service_manager=*/nullptr, /*log_progress=*/true);
+  reporter.progress().report(1, 2);
+  reporter.finished();
+  const auto lines = json_lines(logged());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["event"], "verify_progress");
+  EXPECT_EQ(lines[1]["event"], "verified_all");
   EXPECT_EQ(manager.next(), "");
 }
 
@@ -95,8 +109,9 @@ TEST(VerifyAllReporter, AnUnreachableServiceManagerIsLoggedOnceAndHashingGoesOn)
   const std::string missing = (dir.path() / "gone.sock").string();
   const ScopedEnv env("NOTIFY_SOCKET", missing.c_str());
   EventLogger log;
+  ServiceManager service_manager(log);
   ::testing::internal::CaptureStderr();
-  VerifyAllReporter reporter(log, /*foreground=*/true);
+  VerifyAllReporter reporter(log, &service_manager, /*log_progress=*/true);
   const VerifyAllProgress progress = reporter.progress();
   for (std::uint64_t hashed = 0; hashed < 3; ++hashed) progress.report(hashed, 3);
   reporter.finished();

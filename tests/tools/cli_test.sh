@@ -140,6 +140,11 @@ group_usage() {
   expect "mount --cache-size beyond the machine's memory exits 2" 2 \
     --line "^error: --cache-size 1125899906842624 is more than this machine's memory" -- \
     "$sigmount" mount key --public-key pub.pem --cache-size 1125899906842624 usage-model mnt
+  expect "mount --max-threads beyond libfuse's limit exits 2" 2 --line "is above 100000" -- \
+    "$sigmount" mount key --public-key pub.pem --max-threads 4294967296 usage-model mnt
+  expect "fstab form, sigmount.cache_size beyond the machine's memory exits 2" 2 \
+    --line "sigmount.cache_size=1125899906842624 is more than this machine's memory" -- \
+    "$sigmount" usage-model mnt -o sigmount.key=pub.pem,sigmount.cache_size=1125899906842624
   expect "mount --cache-size beyond 2^64 exits 2" 2 --line "is out of range" -- \
     "$sigmount" mount key --public-key pub.pem --cache-size 99999999999999999999 usage-model mnt
   expect "mount -o sigmount.fail_closed exits 2 (not silently ignored)" 2 \
