@@ -373,21 +373,20 @@ struct stat FuseFilesystem::attributes(const ModelTree::Node& node) const {
   st.st_gid = gid_;
   st.st_atim = st.st_mtim = st.st_ctim = mount_time_;
   st.st_blksize = blksize_t{128} * 1024;
+  // No write bit (read-only), and no set-ID or sticky bit (nosuid anyway).
+  const FileAccess* access = node.inode - 1 < access_.size() ? &access_[node.inode - 1] : nullptr;
+  if (access != nullptr) {
+    st.st_uid = access->owner;
+    st.st_gid = access->group;
+  }
   if (node.is_directory) {
-    st.st_mode = S_IFDIR | 0555;
+    st.st_mode = S_IFDIR | (access != nullptr ? access->mode & 0555 : 0555);
     st.st_nlink = 2;
     for (std::uint64_t child : node.children) {
       if (tree_.node(child)->is_directory) ++st.st_nlink;
     }
   } else {
-    st.st_mode = S_IFREG | 0444;
-    if (node.file < access_.size()) {
-      const FileAccess& access = access_[node.file];
-      // No write bit (read-only), and no set-ID or sticky bit (nosuid anyway).
-      st.st_mode = S_IFREG | (access.mode & 0555);
-      st.st_uid = access.owner;
-      st.st_gid = access.group;
-    }
+    st.st_mode = S_IFREG | (access != nullptr ? access->mode & 0555 : 0444);
     st.st_nlink = 1;
     st.st_size = static_cast<off_t>(core_.size(node.file));
     st.st_blocks = (st.st_size + 511) / 512;

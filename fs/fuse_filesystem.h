@@ -20,9 +20,9 @@ namespace sigmount::fs {
 // hidden file so that the tree shows the signed files and nothing else.
 inline constexpr const char* kStatusXattr = "user.sigmount.status";
 
-// Who may read a signed file through the mount: its owner, group and permission bits in
-// SOURCE. The kernel enforces them (default_permissions), so a file only its owner could read
-// in SOURCE stays so under allow_other.
+// Who may read a file, or enter a directory, through the mount: its owner, group and permission
+// bits in SOURCE. The kernel enforces them (default_permissions), so what only its owner could
+// read in SOURCE stays so under allow_other.
 struct FileAccess {
   mode_t mode = 0444;  // only the read and execute bits count; the mount shows no write bit
   uid_t owner = 0;
@@ -31,8 +31,8 @@ struct FileAccess {
 
 class FuseFilesystem {
  public:
-  // `status_json` is called on every status read. `access` has one entry per core file, or
-  // none: then every file is 0444, owned by the daemon's user (tests of the core alone).
+  // `status_json` is called on every status read. `access` has one entry per tree node (by
+  // inode - 1), or none: then files are 0444 and directories 0555, owned by the daemon's user.
   FuseFilesystem(const ModelTree& tree, VerifiedFileCore& core,
                  std::function<std::string()> status_json, std::vector<FileAccess> access = {});
 

@@ -355,4 +355,28 @@ std::string_view SourceStore::reader_backend() const {
   return hashing::resolve_backend(backend_) == hashing::ReaderBackend::pread ? "pread" : "io_uring";
 }
 
+std::optional<OpenedFile> SourceStore::directory(const std::string& name) const {
+  struct stat st {};
+  try {
+    const UniqueFd fd = name.empty() ? UniqueFd(::fcntl(root_.get(), F_DUPFD_CLOEXEC, 3))
+                                     : resolve_beneath(root_.get(), name, /*allow_symlinks=*/false,
+                                                       O_PATH | O_DIRECTORY);
+    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+    // As for files (regular_file): with an access ACL the group bits are its mask. An O_PATH
+    // descriptor answers no xattr call itself, its /proc name does.
+    const std::string by_descriptor = "/proc/self/fd/" + std::to_string(fd.get());
+    if (::getxattr(by_descriptor.c_str(), "system.posix_acl_access", nullptr, 0) > 0) {
+      st.st_mode &= ~S_IRWXG;
+    }
+  } catch (const std::system_error&) {
+    return std::nullopt;
+  }
+  return OpenedFile{.size = 0,
+                    .device = st.st_dev,
+                    .inode = st.st_ino,
+                    .mode = st.st_mode,
+                    .owner = st.st_uid,
+                    .group = st.st_gid};
+}
+
 }  // namespace sigmount::fs

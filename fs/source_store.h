@@ -65,6 +65,10 @@ class SourceStore final : public BackingStore {
 
   // What opening `file` found (size, identity, permissions), at mount.
   const OpenedFile& opened(std::size_t file) const { return files_[file].info; }
+  // The permissions of the directory `name` beneath SOURCE ("": SOURCE itself, or the directory
+  // of a single-file SOURCE), reached as signed names are (no symlinked directory); nullopt if
+  // it cannot be looked at now.
+  std::optional<OpenedFile> directory(const std::string& name) const;
   // The signed file that is the inode `device`/`inode` (a hard link counts), if any.
   std::optional<std::size_t> file_with_identity(dev_t device, ino_t inode) const;
 

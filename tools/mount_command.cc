@@ -174,10 +174,27 @@ int run_mount(const MountCommand& original) {
   }
   // Built once the mount is about to exist: its time stamps every entry's times.
   std::vector<fs::FileAccess> access;
-  access.reserve(core.file_count());
-  for (std::size_t i = 0; i < core.file_count(); ++i) {
-    const fs::OpenedFile& opened = store.opened(i);
-    access.push_back({.mode = opened.mode, .owner = opened.owner, .group = opened.group});
+  access.reserve(tree.size());
+  for (std::uint64_t inode = fs::ModelTree::kRootInode; inode <= tree.size(); ++inode) {
+    const fs::ModelTree::Node& node = *tree.node(inode);
+    if (!node.is_directory) {
+      const fs::OpenedFile& opened = store.opened(node.file);
+      access.push_back({.mode = opened.mode, .owner = opened.owner, .group = opened.group});
+      continue;
+    }
+    std::string path;  // beneath SOURCE, from the node up
+    for (const fs::ModelTree::Node* up = &node; up->inode != fs::ModelTree::kRootInode;
+         up = tree.node(up->parent)) {
+      path = path.empty() ? up->name : up->name + "/" + path;
+    }
+    // One that cannot be looked at now (it was there a moment ago, when its files were
+    // opened) is shown to its daemon's user only.
+    const std::optional<fs::OpenedFile> directory = store.directory(path);
+    access.push_back(directory
+                         ? fs::FileAccess{.mode = directory->mode,
+                                          .owner = directory->owner,
+                                          .group = directory->group}
+                         : fs::FileAccess{.mode = 0500, .owner = ::getuid(), .group = ::getgid()});
   }
   fs::FuseFilesystem filesystem(
       tree, core,

@@ -378,17 +378,24 @@ TEST(Mount, OnlySignedFilesAreVisible) {
   EXPECT_EQ(errno, ENODATA);
 }
 
-// Each file shows its owner and read permissions from SOURCE (less the write bits), and the
-// kernel enforces them: allow_other opens the mount to other users, not the files SOURCE kept
-// from them.
+// Each file and directory shows its owner and read permissions from SOURCE (less the write
+// bits), and the kernel enforces them: allow_other opens the mount to other users, not what
+// SOURCE kept from them.
 TEST(Mount, FilesKeepTheirOwnerAndReadPermissionsFromSource) {
-  Model model({{"secret", 1000}, {"shared", 1000}, {"tool", 100}, {"acl", 100}});
+  Model model({{"secret", 1000},
+               {"shared", 1000},
+               {"tool", 100},
+               {"acl", 100},
+               {"private/adapter.bin", 100}});
   // So that another user can reach the mount point at all.
   std::filesystem::permissions(model.dir.path(), std::filesystem::perms(0755));
   ASSERT_EQ(::chmod((model.source / "secret").c_str(), 06600), 0);
   ASSERT_EQ(::chmod((model.source / "shared").c_str(), 0664), 0);
   ASSERT_EQ(::chown((model.source / "shared").c_str(), 1234, 5678), 0);
   ASSERT_EQ(::chmod((model.source / "tool").c_str(), 0755), 0);
+  ASSERT_EQ(::chmod((model.source / "private").c_str(), 0700), 0);
+  ASSERT_EQ(::chmod((model.source / "private/adapter.bin").c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(model.source.c_str(), 0751), 0);
   // root rw, user 4321 r (through the ACL), owning group nothing: the group bits show the
   // ACL's mask (r), which in the mount would let the group in.
   struct AclEntry {
@@ -415,24 +422,30 @@ TEST(Mount, FilesKeepTheirOwnerAndReadPermissionsFromSource) {
   EXPECT_EQ(attributes("shared").st_uid, 1234u);
   EXPECT_EQ(attributes("shared").st_gid, 5678u);
   EXPECT_EQ(attributes("tool").st_mode, S_IFREG | 0555);
+  EXPECT_EQ(attributes("private").st_mode, S_IFDIR | 0500);
+  EXPECT_EQ(attributes(".").st_mode, S_IFDIR | 0551) << "the root is SOURCE";
   if (acl_set) {
     EXPECT_EQ(attributes("acl").st_mode, S_IFREG | 0400) << "the ACL's mask is not the group's";
   } else {
     EXPECT_EQ(errno, EOPNOTSUPP) << "no POSIX ACLs here: nothing to check";
   }
-  // As nobody: "secret" stays closed, "shared" opens.
+  // As nobody: "secret" stays closed, "shared" opens, and the file in a directory only its
+  // owner may enter stays out of reach although the file itself is 0644.
   const pid_t child = ::fork();
   if (child == 0) {
     if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
     const int secret = ::open((mount / "secret").c_str(), O_RDONLY);
     const bool refused = secret < 0 && errno == EACCES;
     const int shared = ::open((mount / "shared").c_str(), O_RDONLY);
-    ::_exit(refused && shared >= 0 ? 0 : 1);
+    const int in_private = ::open((mount / "private/adapter.bin").c_str(), O_RDONLY);
+    const bool kept_out = in_private < 0 && errno == EACCES;
+    ::_exit(refused && shared >= 0 && kept_out ? 0 : 1);
   }
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "as nobody: 0 = secret refused and shared read, 1 = not so, 2 = could not become nobody";
+      << "as nobody: 0 = secret and private/ refused, shared read; 1 = not so; 2 = could not "
+         "become nobody";
 }
 
 TEST(Mount, EveryWriteFailsWithEROFS) {
