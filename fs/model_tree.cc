@@ -126,6 +126,15 @@ const ModelTree::Node* ModelTree::node(std::uint64_t inode) const {
   return &nodes_[inode - 1];
 }
 
+std::string ModelTree::path(std::uint64_t inode) const {
+  std::string out;
+  for (const Node* up = node(inode); up != nullptr && up->inode != kRootInode;
+       up = node(up->parent)) {
+    out = out.empty() ? up->name : up->name + "/" + out;
+  }
+  return out;
+}
+
 const ModelTree::Node* ModelTree::lookup(std::uint64_t parent, std::string_view name) const {
   const Node* dir = node(parent);
   if (dir == nullptr || !dir->is_directory) return nullptr;

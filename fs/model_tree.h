@@ -37,6 +37,8 @@ class ModelTree {
                          std::string_view single_file_name);
 
   const Node* node(std::uint64_t inode) const;
+  // The node's path beneath the model root, '/'-separated ("" for the root).
+  std::string path(std::uint64_t inode) const;
   const Node* lookup(std::uint64_t parent, std::string_view name) const;
   std::size_t size() const { return nodes_.size(); }
   std::size_t directory_count() const;

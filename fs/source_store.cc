@@ -78,21 +78,30 @@ std::optional<rlim_t> prepare_descriptor_table(std::size_t wanted) {
   throw std::system_error(error, std::generic_category(), message);
 }
 
-// Throws std::system_error(EINVAL) for anything but a regular file (directory, device, FIFO).
-OpenedFile regular_file(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) throw_errno(errno, "fstat");
-  if (!S_ISREG(st.st_mode)) throw_errno(EINVAL, "not a regular file");
+// What `st` (of `fd`) says, with the permissions the mount may show. With an access ACL the
+// group bits are the ACL's mask, not the owning group's rights, and FUSE's permission check
+// knows only the bits: they are dropped rather than let the group in. (Asked by the /proc name:
+// an O_PATH descriptor answers no xattr call itself.)
+OpenedFile opened_file(int fd, const struct stat& st) {
   mode_t mode = st.st_mode;
-  // With an access ACL the group bits are the ACL's mask, not the owning group's rights, and
-  // FUSE's permission check knows only the bits: drop them rather than let the group in.
-  if (::fgetxattr(fd, "system.posix_acl_access", nullptr, 0) > 0) mode &= ~S_IRWXG;
+  const std::string by_descriptor = "/proc/self/fd/" + std::to_string(fd);
+  if (::getxattr(by_descriptor.c_str(), "system.posix_acl_access", nullptr, 0) > 0) {
+    mode &= ~S_IRWXG;
+  }
   return {.size = static_cast<std::uint64_t>(st.st_size),
           .device = st.st_dev,
           .inode = st.st_ino,
           .mode = mode,
           .owner = st.st_uid,
           .group = st.st_gid};
+}
+
+// Throws std::system_error(EINVAL) for anything but a regular file (directory, device, FIFO).
+OpenedFile regular_file(int fd) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) throw_errno(errno, "fstat");
+  if (!S_ISREG(st.st_mode)) throw_errno(EINVAL, "not a regular file");
+  return opened_file(fd, st);
 }
 
 // open_beneath's refusal of a symlinked parent directory: ELOOP like a refused symlink, told
@@ -356,27 +365,18 @@ std::string_view SourceStore::reader_backend() const {
 }
 
 std::optional<OpenedFile> SourceStore::directory(const std::string& name) const {
-  struct stat st {};
   try {
-    const UniqueFd fd = name.empty() ? UniqueFd(::fcntl(root_.get(), F_DUPFD_CLOEXEC, 3))
-                                     : resolve_beneath(root_.get(), name, /*allow_symlinks=*/false,
-                                                       O_PATH | O_DIRECTORY);
-    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
-    // As for files (regular_file): with an access ACL the group bits are its mask. An O_PATH
-    // descriptor answers no xattr call itself, its /proc name does.
-    const std::string by_descriptor = "/proc/self/fd/" + std::to_string(fd.get());
-    if (::getxattr(by_descriptor.c_str(), "system.posix_acl_access", nullptr, 0) > 0) {
-      st.st_mode &= ~S_IRWXG;
-    }
+    const UniqueFd opened = name.empty()
+                                ? UniqueFd()
+                                : resolve_beneath(root_.get(), name,
+                                                  /*allow_symlinks=*/false, O_PATH | O_DIRECTORY);
+    const int fd = name.empty() ? root_.get() : opened.get();
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
+    return opened_file(fd, st);
   } catch (const std::system_error&) {
     return std::nullopt;
   }
-  return OpenedFile{.size = 0,
-                    .device = st.st_dev,
-                    .inode = st.st_ino,
-                    .mode = st.st_mode,
-                    .owner = st.st_uid,
-                    .group = st.st_gid};
 }
 
 }  // namespace sigmount::fs

@@ -1,7 +1,5 @@
 #include "tools/mount_cli.h"
 
-#include <unistd.h>
-
 #include <charconv>
 #include <iostream>
 

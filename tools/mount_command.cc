@@ -144,14 +144,16 @@ int run_mount(const MountCommand& original) {
                                      {"files", core.file_count()},
                                      {"bytes", total_bytes},
                                      {"verify_all", command.options.verify_all}};
-  // A daemon logs to syslog from the fork on; keep the terminal quiet on success.
-  if (command.options.foreground || !command.options.log_file.empty()) {
+  // A daemon logs to syslog from the fork on; keep the terminal quiet on success. The log is
+  // read as it goes in the foreground (stderr) and in a --log-file.
+  const bool log_read_now = command.options.foreground || !command.options.log_file.empty();
+  if (log_read_now) {
     log.event("signature_verified",
               verified.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (command.options.verify_all) {
     fs::VerifyAllReporter reporter(log, command.options.foreground ? &service_manager : nullptr,
-                                   command.options.foreground || !command.options.log_file.empty());
+                                   log_read_now);
     fs::VerifyAllProgress progress = reporter.progress();
     // Daemonizing, the command is otherwise silent until the mount is ready, which for a large
     // model is minutes of hashing: on a terminal it shows the bar sign and verify show. (With -f
@@ -182,14 +184,9 @@ int run_mount(const MountCommand& original) {
       access.push_back({.mode = opened.mode, .owner = opened.owner, .group = opened.group});
       continue;
     }
-    std::string path;  // beneath SOURCE, from the node up
-    for (const fs::ModelTree::Node* up = &node; up->inode != fs::ModelTree::kRootInode;
-         up = tree.node(up->parent)) {
-      path = path.empty() ? up->name : up->name + "/" + path;
-    }
     // One that cannot be looked at now (it was there a moment ago, when its files were
     // opened) is shown to its daemon's user only.
-    const std::optional<fs::OpenedFile> directory = store.directory(path);
+    const std::optional<fs::OpenedFile> directory = store.directory(tree.path(inode));
     access.push_back(directory
                          ? fs::FileAccess{.mode = directory->mode,
                                           .owner = directory->owner,

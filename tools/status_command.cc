@@ -8,37 +8,14 @@
 #include <cerrno>
 #include <fstream>
 #include <iostream>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <string_view>
 #include <system_error>
-#include <utility>
 
 #include "fs/fuse_filesystem.h"
 #include "fs/unique_fd.h"
 
 namespace sigmount::tools {
-namespace {
-
-// mountinfo writes space, tab, newline and backslash in paths as \ooo (octal).
-std::string unescape_mountinfo(std::string_view field) {
-  std::string out;
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    const std::string_view digits = field.substr(i + 1, 3);
-    if (field[i] == '\\' && digits.size() == 3 &&
-        digits.find_first_not_of("01234567") == std::string_view::npos) {
-      out += static_cast<char>((digits[0] - '0') * 64 + (digits[1] - '0') * 8 + (digits[2] - '0'));
-      i += 3;
-    } else {
-      out += field[i];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string sigmount_mount_problem(std::uint64_t mount_id, std::istream& mountinfo, uid_t caller) {
   std::string line;
   while (std::getline(mountinfo, line)) {
@@ -52,7 +29,8 @@ std::string sigmount_mount_problem(std::uint64_t mount_id, std::istream& mountin
     std::string type, source, super_options;
     fields >> type >> source >> super_options;
     if (type != "fuse.sigmount") return "is not a sigmount mount (it is on " + type + ")";
-    if (unescape_mountinfo(root) != "/") return "is a bind mount of part of a sigmount mount";
+    // ("/" is the same escaped or not: mountinfo escapes only spaces, tabs, newlines and \.)
+    if (root != "/") return "is a bind mount of part of a sigmount mount";
     // FUSE records who mounted it. A user may mount a FUSE file system of any subtype on a
     // directory of theirs: only the caller's own or root's is believed.
     const std::string options = "," + super_options + ",";

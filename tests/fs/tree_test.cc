@@ -38,6 +38,10 @@ TEST(ModelTree, DirectoriesComeFromPathsAndInodesAreStable) {
   EXPECT_FALSE(weights->is_directory);
   EXPECT_EQ(weights->file, 1u);
   EXPECT_EQ(tree.lookup(b->inode, "z")->file, 3u);
+  // A node's path beneath the model root: what its permissions are looked up by.
+  EXPECT_EQ(tree.path(ModelTree::kRootInode), "");
+  EXPECT_EQ(tree.path(b->inode), "a/b");
+  EXPECT_EQ(tree.path(weights->inode), "a/b/weights.bin");
   EXPECT_EQ(tree.lookup(ModelTree::kRootInode, "config.json")->file, 0u);
   EXPECT_EQ(tree.lookup(ModelTree::kRootInode, "model.sig"), nullptr);
   EXPECT_EQ(tree.lookup(weights->inode, "x"), nullptr) << "a file has no children";
