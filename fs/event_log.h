@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "fs/unique_fd.h"
+#include "hashing/unique_fd.h"
 
 namespace sigmount::fs {
 

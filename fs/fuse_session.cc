@@ -29,7 +29,7 @@
 
 #include "fs/service_notify.h"
 #include "fs/stop_signals.h"
-#include "fs/unique_fd.h"
+#include "hashing/unique_fd.h"
 
 namespace sigmount::fs {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "fs/unique_fd.h"
+#include "hashing/unique_fd.h"
 #include "verifier/format/utf8.h"
 
 namespace sigmount::fs {

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "fs/backing_store.h"
-#include "fs/unique_fd.h"
 #include "hashing/file_reader.h"
+#include "hashing/unique_fd.h"
 #include "verifier/verified_manifest.h"
 
 namespace sigmount::fs {

@@ -18,26 +18,17 @@
 #include <thread>
 
 #include "hashing/blake3.h"
+#include "hashing/unique_fd.h"
 
 namespace sigmount::hashing {
 
 namespace {
 
-// A read-only descriptor, closed on scope exit.
-class OpenFile {
- public:
-  explicit OpenFile(const std::filesystem::path& path)
-      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "open");
-  }
-  ~OpenFile() { ::close(fd_); }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
+UniqueFd open_read_only(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw std::system_error(errno, std::generic_category(), "open");
+  return fd;
+}
 
 // Re-throws a system_error with the file name in front, so a user knows which file failed.
 [[noreturn]] void rethrow_naming(const std::filesystem::path& path, const std::system_error& e) {
@@ -90,8 +81,8 @@ class RangeHasher {
   template <class UseFn>
   auto on_file(const std::filesystem::path& path, UseFn use) {
     try {
-      const OpenFile file(path);
-      return use(file.fd());
+      const UniqueFd file = open_read_only(path);
+      return use(file.get());
     } catch (const std::system_error& e) {
       hasher_ = Hasher(hasher_.algorithm());  // drop partial state
       rethrow_naming(path, e);
@@ -288,9 +279,9 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
 Digest hash_file(const std::filesystem::path& path, HashAlgorithm algorithm,
                  ReaderBackend backend) {
   try {
-    const OpenFile file(path);
+    const UniqueFd file = open_read_only(path);
     struct stat st {};
-    if (::fstat(file.fd(), &st) != 0) {
+    if (::fstat(file.get(), &st) != 0) {
       throw std::system_error(errno, std::generic_category(), "fstat");
     }
     const auto size = static_cast<std::uint64_t>(st.st_size);
@@ -299,7 +290,7 @@ Digest hash_file(const std::filesystem::path& path, HashAlgorithm algorithm,
     options.backend = backend;
     RangeHasher hasher(options,
                        static_cast<std::size_t>(std::min<std::uint64_t>(size, options.read_size)));
-    return hasher.hash_whole_file(file.fd(), size);
+    return hasher.hash_whole_file(file.get(), size);
   } catch (const std::system_error& e) {
     rethrow_naming(path, e);
   }

@@ -9,10 +9,10 @@
 #include "hashing/openssl_handle.h"
 #include "tools/command_support.h"
 #include "verifier/errors.h"
+#include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
 #include "verifier/format/statement.h"
 #include "verifier/model/model_path.h"
-#include "verifier/trust/signing.h"
 
 namespace sigmount::tools {
 namespace {
@@ -67,7 +67,7 @@ std::string describe_serialization(const verifier::Serialization& s) {
 }
 
 int inspect(const std::filesystem::path& path) {
-  const std::string json = verifier::trust::read_text_file(path);
+  const std::string json = verifier::read_bounded_file(path, verifier::kMaxBundleBytes, "bundle");
   // model_signing rules accept every released shape, Sigstore ones included.
   const verifier::Bundle bundle =
       verifier::parse_bundle(json, verifier::BundleRules::model_signing);

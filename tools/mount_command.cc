@@ -22,8 +22,9 @@
 #include "fs/verify_all_reporter.h"
 #include "tools/progress_bar.h"
 #include "verifier/errors.h"
+#include "verifier/format/bounded_file.h"
+#include "verifier/format/bundle.h"
 #include "verifier/signature_verifier.h"
-#include "verifier/trust/signing.h"
 
 namespace sigmount::tools {
 namespace {
@@ -105,7 +106,8 @@ int run_mount(const MountCommand& original) {
   // One for --verify-all's reports and the daemon's, so that a socket nobody listens on is
   // logged once.
   fs::ServiceManager service_manager(log);
-  const std::string bundle = verifier::trust::read_text_file(signature);
+  const std::string bundle =
+      verifier::read_bounded_file(signature, verifier::kMaxBundleBytes, "signature");
   // Whose identity the signed files must not share. Taken now: a /dev/fd/N signature is
   // closed below, and its number may then name one of the signed files.
   struct stat signature_identity {};

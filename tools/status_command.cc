@@ -13,7 +13,7 @@
 #include <system_error>
 
 #include "fs/fuse_filesystem.h"
-#include "fs/unique_fd.h"
+#include "hashing/unique_fd.h"
 
 namespace sigmount::tools {
 std::string sigmount_mount_problem(std::uint64_t mount_id, std::istream& mountinfo, uid_t caller) {
@@ -48,7 +48,7 @@ int run_status(const std::filesystem::path& mountpoint) {
   // directory of their own. So the directory is opened once, and both the question "on which
   // mount is it" and the attribute are asked of that descriptor: no name can be swapped in
   // between, and a mount stacked on a parent cannot stand in for it.
-  const fs::UniqueFd fd(::open(mountpoint.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const UniqueFd fd(::open(mountpoint.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) throw std::system_error(errno, std::generic_category(), mountpoint.string());
   struct statx identity {};
   if (::statx(fd.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &identity) != 0 ||

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "verifier/errors.h"
+#include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
 #include "verifier/sigstore/bundle_verifier.h"
 #include "verifier/sigstore/crypto.h"
@@ -83,16 +84,6 @@ Options parse_options(std::span<const std::string> args) {
   return options;
 }
 
-std::string read_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::system_error(errno, std::generic_category(), "cannot open " + what + " " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw std::system_error(errno, std::generic_category(), "cannot read " + path);
-  return text.str();
-}
-
 Bytes sha256_of_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::system_error(errno, std::generic_category(), "cannot open artifact " + path);
@@ -142,13 +133,15 @@ int run_verify_bundle(std::span<const std::string> args) {
     return 2;
   }
   try {
-    const verifier::Bundle bundle = verifier::parse_bundle(read_file(options.bundle, "bundle"));
+    const verifier::Bundle bundle = verifier::parse_bundle(
+        verifier::read_bounded_file(options.bundle, verifier::kMaxBundleBytes, "bundle"));
     const sigstore::TrustedRoot root = options.trusted_root
                                            ? sigstore::load_trusted_root_file(*options.trusted_root)
                                            : sigstore::production_trusted_root();
     sigstore::VerificationPolicy policy;
     if (options.key) {
-      const std::string pem = read_file(*options.key, "public key");
+      const std::string pem =
+          verifier::read_bounded_file(*options.key, verifier::kMaxPemFileBytes, "public key");
       policy.signer = sigstore::PublicKeyPolicy{
           sigstore::public_key_der(sigstore::public_key_from_pem(pem, "--key").get())};
     } else {

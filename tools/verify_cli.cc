@@ -6,9 +6,10 @@
 #include "tools/model_options.h"
 #include "tools/progress_bar.h"
 #include "tools/verification_options.h"
+#include "verifier/format/bounded_file.h"
+#include "verifier/format/bundle.h"
 #include "verifier/model/model_check.h"
 #include "verifier/signature_verifier.h"
-#include "verifier/trust/signing.h"
 
 namespace sigmount::tools {
 namespace {
@@ -36,7 +37,8 @@ int verify(const ParsedArgs& args, TrustMethod method) {
   const std::filesystem::path signature = signature_path_from(args);
   const auto options = model_options_from(args, signature);
 
-  const std::string bundle = verifier::trust::read_text_file(signature);
+  const std::string bundle =
+      verifier::read_bounded_file(signature, verifier::kMaxBundleBytes, "signature");
   const verifier::VerifiedManifest manifest = verifier::SignatureVerifier(policy).verify(bundle);
 
   ProgressBar progress("verifying");

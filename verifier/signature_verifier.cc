@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "verifier/errors.h"
+#include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
 #include "verifier/format/statement.h"
 #include "verifier/model/resources.h"
@@ -11,7 +12,6 @@
 #include "verifier/trust/certificate_verifier.h"
 #include "verifier/trust/dsse_signature.h"
 #include "verifier/trust/key_verifier.h"
-#include "verifier/trust/signing.h"
 #include "verifier/trust/trusted_payload.h"
 
 namespace sigmount::verifier {
@@ -19,7 +19,8 @@ namespace {
 
 trust::TrustedPayload verify_key(std::string_view bundle_json, const KeyTrust& policy) {
   const Bundle bundle = parse_bundle(bundle_json, BundleRules::model_signing);
-  return trust::verify_with_public_key(bundle, trust::read_text_file(policy.public_key));
+  return trust::verify_with_public_key(
+      bundle, read_bounded_file(policy.public_key, kMaxPemFileBytes, "public key"));
 }
 
 trust::TrustedPayload verify_certificate(std::string_view bundle_json,
@@ -27,7 +28,8 @@ trust::TrustedPayload verify_certificate(std::string_view bundle_json,
   if (policy.ca_certificates.empty()) throw FormatError("no CA certificate file given");
   const Bundle bundle = parse_bundle(bundle_json, BundleRules::model_signing);
   std::vector<std::string> ca_pems;
-  for (const auto& path : policy.ca_certificates) ca_pems.push_back(trust::read_text_file(path));
+  for (const auto& path : policy.ca_certificates)
+    ca_pems.push_back(read_bounded_file(path, kMaxPemFileBytes, "CA certificate"));
   return trust::verify_with_certificates(bundle, ca_pems);
 }
 

@@ -329,6 +329,14 @@ PY
   echo "not json" >garbage.sig
   expect "garbage signature file" 1 --line "^Verification failed" -- \
     "$sigmount" verify key --public-key pub.pem --signature garbage.sig tamper-sig
+  # Endless inputs end at their bound with a clear line, not with memory exhausted.
+  expect "endless signature file" 1 --line "signature /dev/zero: larger than" -- \
+    "$sigmount" verify key --public-key pub.pem --signature /dev/zero tamper-sig
+  expect "endless public key file" 1 --line "public key /dev/zero: larger than" -- \
+    "$sigmount" verify key --public-key /dev/zero --signature tamper-sig.sig tamper-sig
+  expect "endless trusted root" 1 --line "trusted root /dev/zero: larger than" -- \
+    "$sigmount" verify sigstore --identity a --identity-provider b --trusted-root /dev/zero \
+    --signature tamper-sig.sig tamper-sig
 
   # --ignore-unsigned-files tolerates an added file, never a changed one.
   make_model "$work/tamper-unsigned"

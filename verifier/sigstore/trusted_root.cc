@@ -3,12 +3,11 @@
 #include <openssl/err.h>
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "verifier/errors.h"
 #include "verifier/format/base64.h"
+#include "verifier/format/bounded_file.h"
 #include "verifier/format/json.h"
 #include "verifier/sigstore/crypto.h"
 
@@ -184,12 +183,13 @@ const TransparencyLogInstance* TrustedRoot::find_ctlog(ByteView log_id) const {
 }
 
 TrustedRoot parse_trusted_root(std::string_view json_text) {
-  return parse_root_object(json::parse(json_text, "trusted root", {.max_bytes = 4u << 20}));
+  return parse_root_object(
+      json::parse(json_text, "trusted root", {.max_bytes = kMaxTrustRootFileBytes}));
 }
 
 TrustedRoot parse_trusted_root_or_trust_config(std::string_view json_text) {
   const json::Value document =
-      json::parse(json_text, "trust configuration", {.max_bytes = 4u << 20});
+      json::parse(json_text, "trust configuration", {.max_bytes = kMaxTrustRootFileBytes});
   json::require_object(document, "trust configuration");
   if (const json::Value* root = member(document, "trustedRoot", "trusted_root")) {
     return parse_root_object(*root);
@@ -198,14 +198,8 @@ TrustedRoot parse_trusted_root_or_trust_config(std::string_view json_text) {
 }
 
 TrustedRoot load_trusted_root_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::system_error(errno, std::generic_category(),
-                            "cannot open trusted root " + path.string());
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_trusted_root_or_trust_config(text.str());
+  return parse_trusted_root_or_trust_config(
+      read_bounded_file(path, kMaxTrustRootFileBytes, "trusted root"));
 }
 
 TrustedRoot production_trusted_root() {

@@ -1,11 +1,9 @@
 #include "verifier/trust/signing.h"
 
-#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <system_error>
 
 #include "verifier/errors.h"
+#include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle_writer.h"
 #include "verifier/format/dsse.h"
 #include "verifier/trust/ec_key.h"
@@ -13,45 +11,12 @@
 
 namespace sigmount::verifier::trust {
 
-std::string read_text_file(const std::filesystem::path& path) {
-  // One read into a string sized from the file (a 10,000-file bundle is 2 MB: a stringstream
-  // copy of it showed up in the mount time). Bounded like every document we parse.
-  constexpr std::uintmax_t kMaxBytes = std::uintmax_t{256} << 20;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
-  }
-  std::error_code error;
-  const std::uintmax_t size = std::filesystem::file_size(path, error);
-  if (!error && size > kMaxBytes) {
-    throw FormatError(path.string() + ": larger than " + std::to_string(kMaxBytes) + " bytes");
-  }
-  std::string text;
-  if (!error) {
-    text.resize(static_cast<std::size_t>(size));
-    in.read(text.data(), static_cast<std::streamsize>(size));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  // Whatever is left (a file that grew, or one without a size such as a pipe).
-  char chunk[65536];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxBytes) {
-      throw FormatError(path.string() + ": larger than " + std::to_string(kMaxBytes) + " bytes");
-    }
-  }
-  if (in.bad()) {
-    throw std::system_error(errno, std::generic_category(), "cannot read " + path.string());
-  }
-  return text;
-}
-
 KeySigner::KeySigner(std::string_view private_key_pem, const std::optional<std::string>& password)
     : key_(load_ec_private_key(private_key_pem, password, "private key")) {}
 
 KeySigner KeySigner::from_file(const std::filesystem::path& private_key,
                                const std::optional<std::string>& password) {
-  return KeySigner(read_text_file(private_key), password);
+  return KeySigner(read_bounded_file(private_key, kMaxPemFileBytes, "private key"), password);
 }
 
 std::string KeySigner::hint() const {
@@ -87,8 +52,11 @@ CertificateSigner CertificateSigner::from_files(const std::filesystem::path& pri
                                                 const std::vector<std::filesystem::path>& chain) {
   std::vector<std::string> chain_pems;
   chain_pems.reserve(chain.size());
-  for (const auto& path : chain) chain_pems.push_back(read_text_file(path));
-  return {read_text_file(private_key), password, read_text_file(signing_certificate), chain_pems};
+  for (const auto& path : chain)
+    chain_pems.push_back(read_bounded_file(path, kMaxPemFileBytes, "certificate"));
+  return {read_bounded_file(private_key, kMaxPemFileBytes, "private key"), password,
+          read_bounded_file(signing_certificate, kMaxPemFileBytes, "signing certificate"),
+          chain_pems};
 }
 
 namespace {

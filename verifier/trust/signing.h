@@ -58,8 +58,4 @@ class CertificateSigner {
 std::string sign_statement(std::string_view statement_json, const KeySigner& signer);
 std::string sign_statement(std::string_view statement_json, const CertificateSigner& signer);
 
-// Reads a whole file (at most 256 MiB, else FormatError); std::system_error naming it on
-// failure.
-std::string read_text_file(const std::filesystem::path& path);
-
 }  // namespace sigmount::verifier::trust

@@ -1,11 +1,11 @@
-// An owned file descriptor, closed when it goes.
+// An owned file descriptor, closed when it goes. Shared by every layer, like bytes.h.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace sigmount::fs {
+namespace sigmount {
 
 class UniqueFd {
  public:
@@ -30,4 +30,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace sigmount::fs
+}  // namespace sigmount
