@@ -130,6 +130,25 @@ TEST(ModelSigningBundles, ArtifactMustBeASubjectOfTheStatement) {
                   "not a subject");
 }
 
+// model_signing verifies with sigstore-python, which wants an inclusion proof with a signed
+// checkpoint in every bundle version; a bundle relabelled v0.1 and stripped of its proof
+// (its SET still valid) must not get past the OMS path, though sigstore-go's rule takes it.
+TEST(ModelSigningBundles, ABundleRelabelledV01WithoutAnInclusionProofFails) {
+  Bundle bundle = model_bundle("v1.1.0");
+  bundle.media_type = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+  bundle.version = BundleVersion::v0_1;
+  bundle.material =
+      CertificateChainMaterial{{std::get<CertificateMaterial>(bundle.material).certificate}};
+  bundle.tlog_entries.front().inclusion_proof.reset();
+  const VerificationPolicy go_rules{IdentityPolicy{kModelIdentity, kModelIssuer}, std::nullopt};
+  EXPECT_NO_THROW(verify_bundle(bundle, go_rules, production_trusted_root()));
+  expect_rejected(
+      [&] {
+        verify_dsse_bundle(bundle, SigstoreTrust{kModelIdentity, kModelIssuer, {}});
+      },
+      "an inclusion proof with a signed checkpoint is required");
+}
+
 TEST(TrustedRoots, StagingRootWithPkcs1CtKeyLoads) {
   // The old staging CT log key is a bare PKCS#1 RSAPublicKey; it must not break the root.
   const TrustedRoot root = conformance_root("managed-key-and-trusted-root");

@@ -177,8 +177,8 @@ VerifiedBundle verify_bundle(const Bundle& bundle, const VerificationPolicy& pol
   const SignedContent content = verify_signature_step(bundle, signer, policy, result);
 
   // Step 4: the transparency log entry, bound to this signature.
-  const VerifiedLogEntry entry =
-      verify_log_entry(bundle.tlog_entries.front(), bundle.version, root, content);
+  const VerifiedLogEntry entry = verify_log_entry(bundle.tlog_entries.front(), bundle.version, root,
+                                                  content, policy.require_inclusion_proof);
   if (entry.integrated_time) result.verified_times.push_back(*entry.integrated_time);
 
   // Step 5: RFC 3161 timestamps over the signature. An invalid one fails the bundle.

@@ -21,6 +21,10 @@ struct VerificationPolicy {
   // The artifact the bundle must be for. Message signatures need it; for DSSE bundles it must
   // be a subject of the in-toto statement. Absent: DSSE only, the caller judges the payload.
   std::optional<Bytes> artifact_sha256;
+  // Every log entry must carry an inclusion proof with a signed checkpoint, whatever the
+  // bundle version: sigstore-python's rule, which model_signing verifies with. Off, a v0.1
+  // bundle may prove its entry with a signed entry timestamp alone (sigstore-go's rule).
+  bool require_inclusion_proof = false;
 };
 
 struct VerifiedBundle {

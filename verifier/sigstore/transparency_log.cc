@@ -105,7 +105,8 @@ void check_body_binding(const TransparencyLogEntry& entry, const SignedContent& 
 }
 
 VerifiedLogEntry verify_log_entry(const TransparencyLogEntry& entry, BundleVersion version,
-                                  const TrustedRoot& root, const SignedContent& content) {
+                                  const TrustedRoot& root, const SignedContent& content,
+                                  bool require_inclusion_proof) {
   VerifiedLogEntry result;
   result.log = root.find_tlog(entry.log_id);
   require(result.log != nullptr,
@@ -119,6 +120,9 @@ VerifiedLogEntry verify_log_entry(const TransparencyLogEntry& entry, BundleVersi
   if (version == BundleVersion::v0_1) {
     require(entry.signed_entry_timestamp.has_value(),
             "a v0.1 bundle needs a signed entry timestamp");
+    require(has_checkpoint || !require_inclusion_proof,
+            "an inclusion proof with a signed checkpoint is required (model_signing's rule), "
+            "and this v0.1 bundle has none");
   } else {
     require(has_checkpoint, "a v0.2+ bundle needs an inclusion proof with a signed checkpoint");
   }

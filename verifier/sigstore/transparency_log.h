@@ -28,8 +28,10 @@ struct VerifiedLogEntry {
 };
 
 // Throws VerificationError (naming the failed check) or FormatError.
+// `require_inclusion_proof`: see VerificationPolicy.
 VerifiedLogEntry verify_log_entry(const TransparencyLogEntry& entry, BundleVersion version,
-                                  const TrustedRoot& root, const SignedContent& content);
+                                  const TrustedRoot& root, const SignedContent& content,
+                                  bool require_inclusion_proof);
 
 // The pieces, exposed for tests.
 bool verify_signed_entry_timestamp(const TransparencyLogEntry& entry,

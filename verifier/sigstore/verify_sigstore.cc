@@ -13,7 +13,7 @@ VerifiedEnvelope verify_dsse_bundle(const Bundle& bundle, const SigstoreTrust& p
   const TrustedRoot root = policy.trusted_root ? load_trusted_root_file(*policy.trusted_root)
                                                : production_trusted_root();
   const VerificationPolicy verification{IdentityPolicy{policy.identity, policy.issuer},
-                                        std::nullopt};
+                                        std::nullopt, /*require_inclusion_proof=*/true};
   VerifiedBundle verified = verify_bundle(bundle, verification, root);
   return {*verified.payload_type, std::move(verified.payload), verified.signer_description};
 }
