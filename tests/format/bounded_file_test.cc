@@ -1,6 +1,7 @@
 #include "verifier/format/bounded_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -46,6 +47,14 @@ TEST(BoundedFile, BoundsFilesWithoutASize) {
   EXPECT_EQ(read_bounded_file("/proc/self/fd/" + std::to_string(read_end.get()), 10, "bundle"),
             "{}");
   EXPECT_THROW(read_bounded_file("/dev/zero", 1 << 20, "bundle"), FormatError);
+}
+
+// A FIFO planted where a signature is looked for must not hang verify or mount.
+TEST(BoundedFile, ANamedPipeWithoutAWriterReadsAsEmpty) {
+  const testing::TempDir dir;
+  const auto fifo = dir / "model.sig";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(read_bounded_file(fifo, 10, "signature"), "");
 }
 
 TEST(BoundedFile, NamesWhatCouldNotBeOpened) {

@@ -334,6 +334,9 @@ PY
     "$sigmount" verify key --public-key pub.pem --signature /dev/zero tamper-sig
   expect "endless public key file" 1 --line "public key /dev/zero: larger than" -- \
     "$sigmount" verify key --public-key /dev/zero --signature tamper-sig.sig tamper-sig
+  mkfifo fifo.sig  # nobody writes to it: planted where a signature is looked for
+  expect "a named pipe as the signature does not hang" 1 --line "not valid JSON" -- \
+    timeout 20 "$sigmount" verify key --public-key pub.pem --signature fifo.sig tamper-sig
   expect "endless trusted root" 1 --line "trusted root /dev/zero: larger than" -- \
     "$sigmount" verify sigstore --identity a --identity-provider b --trusted-root /dev/zero \
     --signature tamper-sig.sig tamper-sig
