@@ -114,6 +114,23 @@ TEST(Json, BoundsDepthAndSize) {
   EXPECT_THROW(json::parse("[1,2,3]", "doc", json::Limits{.max_bytes = 6}), FormatError);
 }
 
+TEST(Json, BoundsTheValuesKept) {
+  const json::Limits four{.max_values = 4};
+  EXPECT_NO_THROW(json::parse("[{},{},{}]", "doc", four));  // the array and three objects
+  try {
+    json::parse("[{},{},{},{}]", "doc", four);
+    ADD_FAILURE() << "kept five values";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("doc: more than 4 values"), std::string::npos) << e.what();
+  }
+  // Streamed elements are handed on and dropped: only what the document keeps counts.
+  std::size_t elements = 0;
+  EXPECT_NO_THROW(json::parse_streaming(R"({"r":[{"a":1},{"a":2},{"a":3}]})", "doc", four,
+                                        std::array<std::string_view, 1>{"r"},
+                                        [&](json::Value&&) { ++elements; }));
+  EXPECT_EQ(elements, 3u);
+}
+
 TEST(Json, ReadsALongStringInOnePiece) {
   const std::string payload(3'000'000, 'A');
   const auto value = parse(R"({"payload":")" + payload + "\"}");

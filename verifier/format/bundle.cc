@@ -262,7 +262,8 @@ MessageSignature parse_message_signature(const Value& value) {
 
 Bundle parse_bundle(std::string_view json_text, BundleRules rules) {
   const Value document =
-      json::parse(json_text, "bundle", {.max_bytes = kMaxBundleBytes, .max_depth = 16});
+      json::parse(json_text, "bundle",
+                  {.max_bytes = kMaxBundleBytes, .max_depth = 16, .max_values = kMaxBundleValues});
   json::reject_unknown_keys(
       document, {"mediaType", "verificationMaterial", "dsseEnvelope", "messageSignature"},
       "bundle");

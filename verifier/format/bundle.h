@@ -85,6 +85,8 @@ inline constexpr std::size_t kMaxTlogEntries = 32;
 inline constexpr std::size_t kMaxTimestamps = 32;
 inline constexpr std::size_t kMaxDsseSignatures = 16;
 inline constexpr std::size_t kMaxInclusionProofHashes = 64;
+// JSON values in a whole bundle; every array above at its cap makes a few thousand.
+inline constexpr std::size_t kMaxBundleValues = 100'000;
 
 // Throws FormatError on anything malformed: unknown media type, wrong JSON types, bad
 // base64, missing required members, a chain with no leaf, negative log indices, oversize

@@ -27,14 +27,14 @@ void check_size(std::string_view text, std::string_view what, const Limits& limi
 
 Value parse(std::string_view text, std::string_view what, Limits limits) {
   check_size(text, what, limits);
-  return parse_strict(text, what, limits.max_depth);
+  return parse_strict(text, what, limits.max_depth, limits.max_values);
 }
 
 Value parse_streaming(std::string_view text, std::string_view what, Limits limits,
                       std::span<const std::string_view> path,
                       const std::function<void(Value&&)>& element) {
   check_size(text, what, limits);
-  return parse_strict_streaming(text, what, limits.max_depth, path, element);
+  return parse_strict_streaming(text, what, limits.max_depth, limits.max_values, path, element);
 }
 
 bool has(const Value& object, std::string_view key) {

@@ -16,6 +16,10 @@ using Value = nlohmann::json;
 struct Limits {
   std::size_t max_bytes = 64u << 20;
   std::size_t max_depth = 64;
+  // Values kept in the document returned (elements of a streamed array are not kept and do not
+  // count). A value costs 40-100 bytes of memory and can take 2 bytes of text ("{},"), so the
+  // byte bound alone let a 60 MB bundle take 2.3 GB before its schema was checked.
+  std::size_t max_values = std::size_t{1} << 20;
 };
 
 // Parses `text` as one JSON document; rejects oversize input, excessive nesting and invalid

@@ -20,13 +20,14 @@ using Value = nlohmann::json;
 class Parser {
  public:
   Parser(std::string_view text, std::string_view what, std::size_t max_depth,
-         std::span<const std::string_view> stream_path = {},
+         std::size_t max_values, std::span<const std::string_view> stream_path = {},
          const std::function<void(Value&&)>* stream_element = nullptr)
       : begin_(text.data()),
         pos_(text.data()),
         end_(text.data() + text.size()),
         what_(what),
         max_depth_(max_depth),
+        max_values_(max_values),
         stream_path_(stream_path),
         stream_element_(stream_element) {}
 
@@ -78,6 +79,10 @@ class Parser {
 
   Value value(std::size_t depth) {
     if (at_end()) fail("unexpected end of input");
+    if (streamed_elements_open_ == 0 && ++kept_values_ > max_values_) {
+      throw FormatError(std::string(what_) + ": more than " + std::to_string(max_values_) +
+                        " values (at byte " + std::to_string(pos_ - begin_) + ")");
+    }
     switch (*pos_) {
       case '{':
         return object(enter(depth));
@@ -173,7 +178,10 @@ class Parser {
     }
     while (true) {
       if (streamed) {
-        (*stream_element_)(value(depth));
+        ++streamed_elements_open_;
+        Value element = value(depth);
+        --streamed_elements_open_;
+        (*stream_element_)(std::move(element));
       } else {
         elements.push_back(value(depth));
       }
@@ -383,6 +391,10 @@ class Parser {
   const char* const end_;
   std::string_view what_;
   std::size_t max_depth_;
+  std::size_t max_values_;
+  std::size_t kept_values_ = 0;
+  // Inside a streamed element: what is parsed there is handed on and dropped, not kept.
+  std::size_t streamed_elements_open_ = 0;
   std::span<const std::string_view> stream_path_;
   const std::function<void(Value&&)>* stream_element_;
   // How many names of stream_path_ the members enclosing pos_ match, or kOffPath once some
@@ -392,14 +404,16 @@ class Parser {
 
 }  // namespace
 
-nlohmann::json parse_strict(std::string_view text, std::string_view what, std::size_t max_depth) {
-  return Parser(text, what, max_depth).document();
+nlohmann::json parse_strict(std::string_view text, std::string_view what, std::size_t max_depth,
+                            std::size_t max_values) {
+  return Parser(text, what, max_depth, max_values).document();
 }
 
 nlohmann::json parse_strict_streaming(std::string_view text, std::string_view what,
-                                      std::size_t max_depth, std::span<const std::string_view> path,
+                                      std::size_t max_depth, std::size_t max_values,
+                                      std::span<const std::string_view> path,
                                       const std::function<void(nlohmann::json&&)>& element) {
-  return Parser(text, what, max_depth, path, &element).document();
+  return Parser(text, what, max_depth, max_values, path, &element).document();
 }
 
 }  // namespace sigmount::verifier::json

@@ -17,8 +17,10 @@
 
 namespace sigmount::verifier::json {
 
-// Throws FormatError("<what>: ...") naming the byte offset of the first problem.
-nlohmann::json parse_strict(std::string_view text, std::string_view what, std::size_t max_depth);
+// Throws FormatError("<what>: ...") naming the byte offset of the first problem; also for
+// nesting deeper than max_depth and for more than max_values values.
+nlohmann::json parse_strict(std::string_view text, std::string_view what, std::size_t max_depth,
+                            std::size_t max_values);
 
 // The same, except that the elements of the array that is the value at `path` (member names
 // from the root object down, at least one) go to `element`, one at a time and in order, and are
@@ -27,8 +29,10 @@ nlohmann::json parse_strict(std::string_view text, std::string_view what, std::s
 // mount's verification. Only an array directly at `path` is streamed; anything else there is
 // kept as usual. A syntax error anywhere still throws, possibly after some elements were
 // passed on.
+// Streamed elements do not count towards max_values: they are not kept.
 nlohmann::json parse_strict_streaming(std::string_view text, std::string_view what,
-                                      std::size_t max_depth, std::span<const std::string_view> path,
+                                      std::size_t max_depth, std::size_t max_values,
+                                      std::span<const std::string_view> path,
                                       const std::function<void(nlohmann::json&&)>& element);
 
 }  // namespace sigmount::verifier::json

@@ -14,6 +14,9 @@
 namespace sigmount::verifier::sigstore {
 namespace {
 
+// The production root holds a few hundred values; a root of thousands of keys still fits.
+constexpr json::Limits kTrustRootLimits{.max_bytes = kMaxTrustRootFileBytes, .max_values = 100'000};
+
 constexpr std::string_view kMediaTypeV01 =
     "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
 constexpr std::string_view kMediaTypeV02 = "application/vnd.dev.sigstore.trustedroot.v0.2+json";
@@ -183,13 +186,11 @@ const TransparencyLogInstance* TrustedRoot::find_ctlog(ByteView log_id) const {
 }
 
 TrustedRoot parse_trusted_root(std::string_view json_text) {
-  return parse_root_object(
-      json::parse(json_text, "trusted root", {.max_bytes = kMaxTrustRootFileBytes}));
+  return parse_root_object(json::parse(json_text, "trusted root", kTrustRootLimits));
 }
 
 TrustedRoot parse_trusted_root_or_trust_config(std::string_view json_text) {
-  const json::Value document =
-      json::parse(json_text, "trust configuration", {.max_bytes = kMaxTrustRootFileBytes});
+  const json::Value document = json::parse(json_text, "trust configuration", kTrustRootLimits);
   json::require_object(document, "trust configuration");
   if (const json::Value* root = member(document, "trustedRoot", "trusted_root")) {
     return parse_root_object(*root);
