@@ -118,7 +118,8 @@ void parse_intoto_v2(const json::Value& spec, RekorBody& body) {
 
 RekorBody parse_rekor_body(ByteView bytes, std::string_view kind, std::string_view version) {
   const json::Value document =
-      json::parse(as_chars(bytes), "log entry body", {.max_bytes = 1u << 22});
+      // A body is a few dozen values; it is parsed before anything has vouched for it.
+      json::parse(as_chars(bytes), "log entry body", {.max_bytes = 1u << 22, .max_values = 10'000});
   json::require_object(document, "log entry body");
   RekorBody body;
   body.kind = json::string_at(document, "kind", "log entry body");
