@@ -117,7 +117,7 @@ std::string describe_open_error(const std::system_error& error) {
     case ENOENT:
       return "missing";
     case EXDEV:
-      return "resolves outside SOURCE";
+      return "resolves outside SOURCE or through a mount point inside it";
     case ELOOP:
       if (dynamic_cast<const SymlinkedParent*>(&error) != nullptr) {
         return "a parent directory is a symlink";
@@ -162,7 +162,10 @@ UniqueFd resolve_beneath(int root_fd, const std::string& name, bool allow_symlin
   if (name.empty() || name.front() == '/') throw_errno(EINVAL, "not a relative path");
   open_how how{};
   how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  // RESOLVE_NO_XDEV: a mount point inside SOURCE may be this very mount (MOUNTPOINT inside
+  // SOURCE); a look through it from a daemon thread would wait on the daemon's own answer,
+  // and enough of them at once deadlock the mount.
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
   if (!allow_symlinks) {
     how.flags |= O_NOFOLLOW;
     how.resolve |= RESOLVE_NO_SYMLINKS;
@@ -174,7 +177,8 @@ UniqueFd resolve_beneath(int root_fd, const std::string& name, bool allow_symlin
     // keeps whatever it reaches beneath SOURCE.
     open_how parent{};
     parent.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-    parent.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    parent.resolve =
+        RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV;
     const std::string directory = name.substr(0, slash);
     const long parent_fd =
         ::syscall(SYS_openat2, root_fd, directory.c_str(), &parent, sizeof parent);
@@ -289,9 +293,10 @@ SourceStore::SourceStore(const std::filesystem::path& source,
 }
 
 std::optional<std::string> SourceStore::replaced(std::size_t file) const {
-  // Resolved as at mount (beneath SOURCE, the same symlink rules), so the look never leaves
-  // SOURCE: nothing an attacker puts there can send it into this mount, whose requests the
-  // daemon's own threads would have to answer. A single-file model's real name has no symlink.
+  // Resolved as at mount (beneath SOURCE, the same symlink rules, no mount point crossed), so
+  // the look never leaves SOURCE's file system: nothing an attacker puts there can send it into
+  // this mount, whose requests the daemon's own threads would have to answer. A single-file model's
+  // real name has no symlink.
   UniqueFd now_fd;
   try {
     now_fd = resolve_beneath(root_.get(), names_.at(file), allow_symlinks_, O_PATH);

@@ -39,8 +39,8 @@ struct OpenedFile {
 
 // Opens `name` (a manifest path) strictly beneath the directory `root_fd`: no "..", no
 // absolute path, no symlink at all unless `allow_symlinks`, and then none that leaves the
-// directory (openat2 RESOLVE_BENEATH). Must be a regular file. Throws std::system_error whose
-// message says what is wrong.
+// directory (openat2 RESOLVE_BENEATH), no mount point crossed. Must be a regular file. Throws
+// std::system_error whose message says what is wrong.
 UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks);
 // The same, also giving the file's size and identity from the check that it is a regular file.
 UniqueFd open_beneath(int root_fd, const std::string& name, bool allow_symlinks, OpenedFile& info);
