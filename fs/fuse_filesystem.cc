@@ -130,6 +130,12 @@ void read_file(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset) {
     fuse_reply_err(req, read.error());
     return;
   }
+  if (read.pieces().size() > kMaxReplyPieces) {
+    // Unreachable with the shard floor checked at mount; a reply /dev/fuse refuses would leave
+    // the reader waiting forever, an error does not.
+    fuse_reply_err(req, EIO);
+    return;
+  }
   std::vector<iovec> iov;
   iov.reserve(read.pieces().size());
   for (const VerifiedBytes& piece : read.pieces()) {
@@ -347,6 +353,16 @@ fuse_lowlevel_ops make_operations() {
 }
 
 }  // namespace
+
+std::optional<std::string> unservable_reason(const verifier::Serialization& serialization) {
+  if (serialization.method != verifier::SerializationMethod::shards ||
+      serialization.shard_size >= kMinServedShardSize) {
+    return std::nullopt;
+  }
+  return "shards of " + std::to_string(serialization.shard_size) +
+         " bytes are too small to serve (at least " + std::to_string(kMinServedShardSize) +
+         "); `sigmount verify` checks this model";
+}
 
 FuseFilesystem::FuseFilesystem(const ModelTree& tree, VerifiedFileCore& core,
                                std::function<std::string()> status_json,

@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "fs/model_tree.h"
 #include "fs/verified_file_core.h"
+#include "verifier/verified_manifest.h"
 
 struct fuse_lowlevel_ops;
 
@@ -19,6 +21,17 @@ namespace sigmount::fs {
 // The xattr on the mount root that `sigmount status` reads: one JSON object. Chosen over a
 // hidden file so that the tree shows the signed files and nothing else.
 inline constexpr const char* kStatusXattr = "user.sigmount.status";
+
+// A read is answered with one buffer per verified piece it spans, and /dev/fuse takes at most
+// 1024 buffers in one reply (the header is one). With shards of at least a page, a 1 MiB read
+// spans under 300 pieces; a model signed in 64-byte shards spanned 16,384, the reply failed,
+// and the reader waited forever.
+inline constexpr std::uint64_t kMinServedShardSize = 4096;
+inline constexpr std::size_t kMaxReplyPieces = 1023;
+
+// Why the mount cannot serve this model (shards smaller than kMinServedShardSize), or nothing.
+// `sigmount verify` checks such a model all the same.
+std::optional<std::string> unservable_reason(const verifier::Serialization& serialization);
 
 // Who may read a file, or enter a directory, through the mount: its owner, group and permission
 // bits in SOURCE. The kernel enforces them (default_permissions), so what only its owner could

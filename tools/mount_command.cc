@@ -118,6 +118,9 @@ int run_mount(const MountCommand& original) {
     std::cerr << "warning: descriptors inherited from the caller may stay open: " << problem
               << "\n";
   }
+  if (const auto reason = fs::unservable_reason(manifest.serialization())) {
+    throw verifier::VerificationError(*reason);
+  }
   // Refuse hostile names before touching the disk, then open exactly the signed files.
   const fs::ModelTree tree =
       fs::ModelTree::build(manifest.files(), command.source.filename().string());

@@ -455,6 +455,17 @@ group_mount() {
     --line "maximum read size" --line "^Mount failed: the daemon ended before the mount answered$" -- \
     "$sigmount" mount key --public-key pub.pem --signature mount.sig -o max_read=4096 "$model" "$mnt"
   expect "... and nothing is left mounted" 32 -- mountpoint -q "$mnt"
+  # Each shard is its own verified buffer, and a FUSE reply carries at most 1023: tiny shards
+  # are refused at mount (a 128 KiB read of 64-byte shards hung its reader), not at sign.
+  local tiny="$work/tiny-shards"
+  mkdir -p "$tiny" && head -c 300000 /dev/urandom >"$tiny/t.bin"
+  "$sigmount" sign key --private-key key.pem --serialization shards --shard-size 64 \
+    --signature "$tiny/model.sig" "$tiny" >/dev/null 2>&1
+  expect "shards under a page are refused at mount" 1 \
+    --line "^Mount failed: shards of 64 bytes are too small to serve \(at least 4096\)" -- \
+    "$sigmount" mount key --public-key pub.pem "$tiny" "$mnt"
+  expect "... and verify checks that model" 0 -- \
+    "$sigmount" verify key --public-key pub.pem --signature "$tiny/model.sig" "$tiny"
   # Nothing of an empty file is read through a mount, so an emptied one is caught at mount.
   cp "$model/sub/tokenizer.json" "$work/tokenizer.json" && : >"$model/sub/tokenizer.json"
   expect "a signed file emptied before the mount is refused" 1 \
