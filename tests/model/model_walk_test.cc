@@ -175,6 +175,25 @@ TEST(ModelWalk, SymlinksAreRefusedUnlessAllowed) {
   EXPECT_EQ(testing::read_file(files[0].path), "outside content");
 }
 
+// /proc/PID/cmdline reports size 0 and holds what its process chose: hashing 0 bytes of it
+// let it pass as a signed empty file, and in the shards serialization as an unnoticed extra.
+TEST(ModelWalk, AFileThatReportsSizeZeroButHoldsBytesIsRefused) {
+  TempDir dir;
+  write_file(dir / "model" / "weights", "w");
+  fs::create_symlink("/proc/self/cmdline", dir / "model" / "__init__.py");
+  ModelOptions allow;
+  allow.allow_symlinks = true;
+  try {
+    list_model_files(dir / "model", allow);
+    FAIL() << "walked a file whose bytes the hash would not see";
+  } catch (const VerificationError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("reports a size of 0 but holds bytes"));
+  }
+  fs::remove(dir / "model" / "__init__.py");
+  write_file(dir / "model" / "__init__.py", "");
+  EXPECT_THAT(list_names(dir / "model", allow), ElementsAre("__init__.py", "weights"));
+}
+
 TEST(ModelWalk, SymlinkedDirectoriesAreNotDescended) {
   TempDir dir;
   write_file(dir / "model" / "real" / "f", "x");

@@ -1,9 +1,13 @@
 #include "verifier/model/model_walk.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <system_error>
 #include <utility>
 
+#include "hashing/unique_fd.h"
 #include "verifier/errors.h"
 #include "verifier/model/ignore_set.h"
 #include "verifier/model/model_path.h"
@@ -23,10 +27,31 @@ namespace fs = std::filesystem;
                           " in the model: " + std::string(problem));
 }
 
+// Files of pseudo file systems (/proc/PID/cmdline, which any user can fill, reached through a
+// symlink the signature allows) report size 0 yet hold bytes. Only `size` bytes are hashed,
+// so such a file passed as the signed empty one, or, in the shards serialization (no shard
+// for an empty file), as an extra file nobody noticed. model_signing reads to the end.
+void require_empty(const fs::path& path) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) throw_io(std::error_code(errno, std::generic_category()), path);
+  char byte = 0;
+  ssize_t got = 0;
+  do {
+    got = ::read(fd.get(), &byte, 1);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0) throw_io(std::error_code(errno, std::generic_category()), path);
+  if (got > 0) {
+    throw VerificationError("Cannot use " + path.string() +
+                            " in the model: it reports a size of 0 but holds bytes (a file of "
+                            "/proc or /sys?)");
+  }
+}
+
 std::uint64_t size_of(const fs::path& path) {
   std::error_code error;
   const auto size = fs::file_size(path, error);
   if (error) throw_io(error, path);
+  if (size == 0) require_empty(path);
   return size;
 }
 
