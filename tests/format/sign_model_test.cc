@@ -50,6 +50,31 @@ TEST(SignModel, KeySignedModelVerifiesAndDetectsTampering) {
   }
 }
 
+// A manifest of nothing would verify any directory: an empty model, or one whose root is
+// among the ignored paths, is not signed.
+TEST(SignModel, NothingLeftToHashIsNotSigned) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "empty");
+  dir.write("model/weights.bin", "w");
+  const trust::KeySigner signer(testing::private_pem(testing::generate_ec_key("P-256").get()));
+  ModelOptions root_ignored;
+  root_ignored.ignore_paths = {dir.path() / "model/"};
+  for (const auto& [root, options] : {std::pair{dir.path() / "empty", ModelOptions{}},
+                                      std::pair{dir.path() / "model", root_ignored}}) {
+    for (const auto method : {SerializationMethod::files, SerializationMethod::shards}) {
+      Serialization serialization;
+      serialization.method = method;
+      serialization.shard_size = 4096;
+      try {
+        trust::sign_model(root, options, serialization, signer);
+        ADD_FAILURE() << "signed nothing for " << root;
+      } catch (const VerificationError& e) {
+        EXPECT_NE(std::string(e.what()).find("nothing to sign"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
 TEST(SignModel, ReleasedModelsVerifyDownToTheirBytes) {
   struct Case {
     const char* folder;

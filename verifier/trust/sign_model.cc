@@ -1,5 +1,6 @@
 #include "verifier/trust/sign_model.h"
 
+#include "verifier/errors.h"
 #include "verifier/format/statement.h"
 
 namespace sigmount::verifier::trust {
@@ -9,6 +10,12 @@ std::string model_statement(const std::filesystem::path& root, const ModelOption
   serialization.allow_symlinks = options.allow_symlinks;
   serialization.ignore_paths = recorded_ignore_paths(root, options);
   const std::vector<Resource> resources = serialize_model(root, options, serialization, knobs);
+  // A manifest of nothing verifies any directory at all (the OMS spec rejects empty models);
+  // typically the model root itself was among the ignored paths.
+  if (resources.empty()) {
+    throw VerificationError("nothing to sign: no file of " + root.string() +
+                            " is left to hash (is the model itself ignored?)");
+  }
   return write_statement(model_name(root), serialization, resources);
 }
 
