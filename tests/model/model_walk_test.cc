@@ -123,6 +123,21 @@ TEST(ModelWalk, UserIgnorePathsAreRelativeToTheWorkingDirectory) {
                           "does-not-exist"));
 }
 
+// ".." after a symlink goes where the kernel takes it, through the link: here out of the
+// model, so nothing is ignored (a lexical reading made it "weights" and hid that file).
+TEST(ModelWalk, AnIgnorePathThroughASymlinkIsResolvedBeforeItsDotDots) {
+  TempDir dir;
+  write_file(dir / "model" / "weights", "w");
+  write_file(dir / "elsewhere" / "deep" / "x", "x");
+  fs::create_directories(dir / "model" / "sub");
+  fs::create_directory_symlink(dir / "elsewhere" / "deep", dir / "model" / "sub" / "link");
+  ScopedCwd cwd(dir.path());
+  ModelOptions options;
+  options.ignore_paths = {"model/sub/link/../../weights"};
+  EXPECT_THAT(recorded_ignore_paths("model", options),
+              ElementsAre(".git", ".gitattributes", ".github", ".gitignore"));
+}
+
 TEST(ModelWalk, SignatureFileInsideTheModelIsIgnoredAndRecorded) {
   TempDir dir;
   write_file(dir / "model" / "weights", "w");

@@ -35,7 +35,9 @@ std::optional<std::string> normalize_relative(std::string_view path) {
 // does; the last component is kept as named, so ignoring a symlink ignores the link itself
 // (model_signing would resolve it and miss the link, then fail on it).
 std::optional<std::string> relative_to_model(const fs::path& resolved_root, const fs::path& path) {
-  const fs::path absolute = fs::absolute(path).lexically_normal();
+  // Not lexically normalized first: "sub/link/../x" is where the kernel (and model_signing's
+  // Path.resolve) takes it, through the link, not "x".
+  const fs::path absolute = fs::absolute(path);
   fs::path resolved;
   const fs::path last = absolute.filename();
   if (last.empty() || last == "." || last == "..") {
