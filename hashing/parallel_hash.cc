@@ -24,9 +24,19 @@ namespace sigmount::hashing {
 
 namespace {
 
+// Only regular files are hashed. The walk checked that, but a FIFO put in a file's place
+// before the open would block it forever: opened non-blocking, checked, then made blocking
+// (io_uring honours O_NONBLOCK on regular files too).
 UniqueFd open_read_only(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) throw std::system_error(errno, std::generic_category(), "open");
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw std::system_error(errno, std::generic_category(), "fstat");
+  if (!S_ISREG(st.st_mode))
+    throw std::system_error(EINVAL, std::generic_category(), "not a regular file");
+  if (::fcntl(fd.get(), F_SETFL, 0) != 0) {
+    throw std::system_error(errno, std::generic_category(), "fcntl");
+  }
   return fd;
 }
 

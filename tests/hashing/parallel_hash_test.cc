@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -208,6 +209,11 @@ TEST(HashFile, WholeFile) {
     }
   }
   EXPECT_THROW(hash_file(model.dir.path() / "missing", HashAlgorithm::sha256), std::system_error);
+  // A FIFO in a file's place (swapped in after the walk) fails at once; opening it for
+  // reading used to wait forever for a writer.
+  const auto fifo = model.dir.path() / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THROW(hash_file(fifo, HashAlgorithm::sha256), std::system_error);
 }
 
 // A 4 GiB sparse file: ranges near the end exercise offsets above 2^32 without writing 4 GiB.
