@@ -24,20 +24,25 @@ namespace sigmount::hashing {
 
 namespace {
 
-// Only regular files are hashed. The walk checked that, but a FIFO put in a file's place
-// before the open would block it forever: opened non-blocking, checked, then made blocking
-// (io_uring honours O_NONBLOCK on regular files too).
-UniqueFd open_read_only(const std::filesystem::path& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0) throw std::system_error(errno, std::generic_category(), "open");
+struct RegularFile {
+  UniqueFd fd;
+  std::uint64_t size = 0;
+};
+
+// Only regular files are hashed. The walk checked that, but something else may have been put
+// in a file's place since (a FIFO would have blocked the open forever).
+RegularFile open_regular_file(const std::filesystem::path& path) {
+  RegularFile file{open_for_reading(path)};
+  if (file.fd.get() < 0) throw std::system_error(errno, std::generic_category(), "open");
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw std::system_error(errno, std::generic_category(), "fstat");
-  if (!S_ISREG(st.st_mode))
-    throw std::system_error(EINVAL, std::generic_category(), "not a regular file");
-  if (::fcntl(fd.get(), F_SETFL, 0) != 0) {
-    throw std::system_error(errno, std::generic_category(), "fcntl");
+  if (::fstat(file.fd.get(), &st) != 0) {
+    throw std::system_error(errno, std::generic_category(), "fstat");
   }
-  return fd;
+  if (!S_ISREG(st.st_mode)) {
+    throw std::system_error(EINVAL, std::generic_category(), "not a regular file");
+  }
+  file.size = static_cast<std::uint64_t>(st.st_size);
+  return file;
 }
 
 // Re-throws a system_error with the file name in front, so a user knows which file failed.
@@ -91,8 +96,8 @@ class RangeHasher {
   template <class UseFn>
   auto on_file(const std::filesystem::path& path, UseFn use) {
     try {
-      const UniqueFd file = open_read_only(path);
-      return use(file.get());
+      const RegularFile file = open_regular_file(path);
+      return use(file.fd.get());
     } catch (const std::system_error& e) {
       hasher_ = Hasher(hasher_.algorithm());  // drop partial state
       rethrow_naming(path, e);
@@ -289,18 +294,14 @@ std::vector<Digest> hash_ranges(std::span<const FileRange> ranges, const HashOpt
 Digest hash_file(const std::filesystem::path& path, HashAlgorithm algorithm,
                  ReaderBackend backend) {
   try {
-    const UniqueFd file = open_read_only(path);
-    struct stat st {};
-    if (::fstat(file.get(), &st) != 0) {
-      throw std::system_error(errno, std::generic_category(), "fstat");
-    }
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const RegularFile file = open_regular_file(path);
+    const std::uint64_t size = file.size;
     HashOptions options;
     options.algorithm = algorithm;
     options.backend = backend;
     RangeHasher hasher(options,
                        static_cast<std::size_t>(std::min<std::uint64_t>(size, options.read_size)));
-    return hasher.hash_whole_file(file.get(), size);
+    return hasher.hash_whole_file(file.fd.get(), size);
   } catch (const std::system_error& e) {
     rethrow_naming(path, e);
   }

@@ -1,8 +1,11 @@
 // An owned file descriptor, closed when it goes. Shared by every layer, like bytes.h.
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <filesystem>
 #include <utility>
 
 namespace sigmount {
@@ -29,5 +32,19 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// Opens `path` read-only without waiting for a writer (a FIFO put where a file or signature
+// was expected would block open() forever), then makes reads blocking again (io_uring honours
+// O_NONBLOCK on regular files too; a pipe with a writer is read whole). On failure the
+// descriptor is -1 and errno says why.
+inline UniqueFd open_for_reading(const std::filesystem::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() >= 0 && ::fcntl(fd.get(), F_SETFL, 0) != 0) {
+    const int error = errno;
+    fd = UniqueFd();
+    errno = error;
+  }
+  return fd;
+}
 
 }  // namespace sigmount

@@ -1,6 +1,5 @@
 #include "verifier/format/bounded_file.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,15 +15,10 @@ namespace sigmount::verifier {
 std::string read_bounded_file(const std::filesystem::path& path, std::size_t max_bytes,
                               std::string_view what) {
   const auto name = [&] { return std::string(what) + " " + path.string(); };
-  // O_NONBLOCK: opening a named pipe nobody writes to (a model.sig planted in a model
-  // directory) would otherwise block forever. Reads block again below, so a pipe with a
-  // writer (`--signature <(...)`) is read whole; one without reads as empty.
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  // A named pipe nobody writes to (a model.sig planted in a model directory) reads as empty.
+  const UniqueFd fd = open_for_reading(path);
   if (fd.get() < 0)
     throw std::system_error(errno, std::generic_category(), "cannot open " + name());
-  const int flags = ::fcntl(fd.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) < 0)
-    throw std::system_error(errno, std::generic_category(), "cannot read " + name());
   const auto too_large = [&] {
     return FormatError(name() + ": larger than " + std::to_string(max_bytes) + " bytes");
   };

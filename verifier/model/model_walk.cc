@@ -1,6 +1,5 @@
 #include "verifier/model/model_walk.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,8 +30,8 @@ namespace fs = std::filesystem;
 // symlink the signature allows) report size 0 yet hold bytes. Only `size` bytes are hashed,
 // so such a file passed as the signed empty one, or, in the shards serialization (no shard
 // for an empty file), as an extra file nobody noticed. model_signing reads to the end.
-void require_empty(const fs::path& path) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+bool holds_bytes(const fs::path& path) {
+  const UniqueFd fd = open_for_reading(path);
   if (fd.get() < 0) throw_io(std::error_code(errno, std::generic_category()), path);
   char byte = 0;
   ssize_t got = 0;
@@ -40,18 +39,16 @@ void require_empty(const fs::path& path) {
     got = ::read(fd.get(), &byte, 1);
   } while (got < 0 && errno == EINTR);
   if (got < 0) throw_io(std::error_code(errno, std::generic_category()), path);
-  if (got > 0) {
-    throw VerificationError("Cannot use " + path.string() +
-                            " in the model: it reports a size of 0 but holds bytes (a file of "
-                            "/proc or /sys?)");
-  }
+  return got > 0;
 }
 
-std::uint64_t size_of(const fs::path& path) {
+std::uint64_t size_of(const fs::path& path, std::string_view name) {
   std::error_code error;
   const auto size = fs::file_size(path, error);
   if (error) throw_io(error, path);
-  if (size == 0) require_empty(path);
+  if (size == 0 && holds_bytes(path)) {
+    refuse(name, "it reports a size of 0 but holds bytes (a file of /proc or /sys?)");
+  }
   return size;
 }
 
@@ -103,7 +100,7 @@ class ModelWalker {
       if (fs::is_directory(status) && name != ".") return;
     }
     if (fs::is_regular_file(status)) {
-      files_.push_back(ModelFile{name, path, size_of(path)});
+      files_.push_back(ModelFile{name, path, size_of(path, name)});
     } else if (fs::is_directory(status)) {
       directories_.emplace_back(path, name);
     } else {
@@ -143,7 +140,7 @@ std::vector<ModelFile> list_named_files(const fs::path& root, const ModelOptions
     fs::path path = resolve_inside_model(root, name, options.allow_symlinks);
     std::error_code error;
     if (!fs::exists(fs::status(path, error))) continue;
-    files.push_back(ModelFile{name, path, size_of(path)});
+    files.push_back(ModelFile{name, path, size_of(path, name)});
   }
   std::sort(files.begin(), files.end(), [](const ModelFile& a, const ModelFile& b) {
     return compare_model_paths(a.name, b.name) < 0;
