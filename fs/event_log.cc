@@ -1,6 +1,7 @@
 #include "fs/event_log.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -12,6 +13,11 @@
 #include "fs/verified_file_core.h"
 
 namespace sigmount::fs {
+
+bool syslog_socket_present() {
+  struct stat st {};
+  return ::stat(_PATH_LOG, &st) == 0 && S_ISSOCK(st.st_mode);
+}
 
 EventLogger::~EventLogger() {
   if (syslog_) closelog();

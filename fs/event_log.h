@@ -34,4 +34,8 @@ class EventLogger {
   UniqueFd file_;
 };
 
+// Whether syslog(3) lines reach anyone: a socket at /dev/log. Containers often have none, and
+// syslog(3) then drops every line without a word.
+bool syslog_socket_present();
+
 }  // namespace sigmount::fs

@@ -125,7 +125,8 @@ void read_file(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset) {
     fuse_reply_err(req, node == nullptr ? ENOENT : EINVAL);
     return;
   }
-  const VerifiedRead read = fs.core().read(node->file, static_cast<std::uint64_t>(offset), size);
+  const VerifiedRead read = fs.core().read(node->file, static_cast<std::uint64_t>(offset), size,
+                                           Reader{.pid = fuse_req_ctx(req)->pid});
   if (!read.ok()) {
     fuse_reply_err(req, read.error());
     return;

@@ -160,6 +160,7 @@ std::string fuse_option_string(const MountOptions& options, const std::string& f
                                     "fstab; on the command line give the matching --option");
       }
       if (option.starts_with("fsname=") || option.starts_with("subtype=")) continue;
+      if (option == "nonempty") continue;  // checked at mount (mountpoint_check.h)
       out += "," + option;
     }
   }
@@ -241,6 +242,15 @@ int serve_fuse(FuseFilesystem& fs, const std::filesystem::path& mountpoint,
   // Daemonize: the parent waits until the child reports the mount answering, so that
   // `sigmount mount` returns with a usable mount (and fails if the daemon could not start).
   int ready_pipe[2] = {-1, -1};
+  if (!options.foreground && options.log_file.empty() && !syslog_socket_present()) {
+    // Said while the caller still reads this stderr: afterwards nobody would hear of mismatches.
+    std::fprintf(stderr,
+                 "sigmount: warning: no syslog here (no socket at /dev/log): once detached, the "
+                 "daemon's log lines, mismatches included, are lost; give --log-file PATH "
+                 "(/dev/stderr keeps them on this stderr) or -f. `sigmount status %s` still "
+                 "shows the counters and the last refused read.\n",
+                 mountpoint.c_str());
+  }
   if (!options.foreground) {
     if (::pipe2(ready_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     const pid_t pid = ::fork();

@@ -20,6 +20,15 @@ std::vector<std::string> split_option_list(std::string_view list) {
   return split_nonempty(list, ',');
 }
 
+bool MountOptions::allows_nonempty() const {
+  for (const std::string& entry : fuse_options) {
+    for (const std::string& option : split_option_list(entry)) {
+      if (option == "nonempty") return true;
+    }
+  }
+  return false;
+}
+
 std::string cache_size_problem(std::uint64_t cache_size) {
   const long pages = ::sysconf(_SC_PHYS_PAGES);
   const long page_size = ::sysconf(_SC_PAGESIZE);

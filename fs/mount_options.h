@@ -48,6 +48,10 @@ struct MountOptions {
   bool debug = false;
   // FUSE worker threads; 0: libfuse's default (10).
   unsigned max_threads = 0;
+
+  // -o nonempty: mount over a MOUNTPOINT that holds files (hiding them). libfuse 3 dropped the
+  // option; sigmount refuses a non-empty MOUNTPOINT without it.
+  bool allows_nonempty() const;
 };
 
 // Why `cache_size` cannot be this machine's cache ("" if it can): the cache is reserved up front

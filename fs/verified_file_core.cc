@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -579,17 +580,62 @@ int VerifiedFileCore::shard_blocks(std::uint32_t file, std::uint32_t shard, std:
   return 0;
 }
 
-VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset,
-                                    std::uint64_t length) noexcept {
+VerifiedRead VerifiedFileCore::read(std::size_t file, std::uint64_t offset, std::uint64_t length,
+                                    Reader reader) noexcept {
   // A read never throws: the FUSE layer above is C. Allocation failures and threads that cannot
   // be started fail this read only.
+  VerifiedRead result;
   try {
-    return read_blocks(file, offset, length);
+    result = read_blocks(file, offset, length);
   } catch (const std::bad_alloc&) {
     return VerifiedRead::failure(ENOMEM);
   } catch (...) {
-    return VerifiedRead::failure(EIO);
+    result = VerifiedRead::failure(EIO);
   }
+  if (result.error() == EIO && file < files_.size()) {
+    try {
+      note_refused_read(file, offset, length, reader);
+    } catch (...) {
+      // The refusal stands; only its record is lost (out of memory).
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// The reader's command name, for a line an operator reads next to "Bus error".
+std::string process_name(std::int32_t pid) {
+  if (pid <= 0) return "";
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name.substr(0, 64);
+}
+
+}  // namespace
+
+void VerifiedFileCore::note_refused_read(std::size_t file, std::uint64_t offset,
+                                         std::uint64_t length, Reader reader) {
+  ++counters_.refused_reads;
+  RefusedRead refused{.time = utc_timestamp(),
+                      .file = files_[file].path,
+                      .offset = offset,
+                      .length = length,
+                      .pid = reader.pid,
+                      .process = process_name(reader.pid)};
+  nlohmann::ordered_json line = {{"time", refused.time}, {"event", "read_refused"}};
+  const nlohmann::ordered_json fields = refused_read_object(refused);
+  for (const auto& [key, value] : fields.items()) {
+    if (key != "time") line[key] = value;
+  }
+  line["error"] = "EIO";
+  line["note"] = "read() fails with EIO; a reader of an mmap gets SIGBUS (Bus error)";
+  {
+    const std::lock_guard lock(refused_mutex_);
+    last_refused_read_ = std::move(refused);
+  }
+  emit_unless_repeated("refused " + std::to_string(file) + ' ' + std::to_string(reader.pid), line);
 }
 
 VerifiedRead VerifiedFileCore::read_blocks(std::size_t file, std::uint64_t offset,
@@ -760,7 +806,13 @@ nlohmann::ordered_json counters_object(const CounterSnapshot& c) {
           {"fingerprints_dropped", c.fingerprints_dropped},
           {"pool_overflows", c.pool_overflows},
           {"bytes_served", c.bytes_served},
-          {"reads", c.reads}};
+          {"reads", c.reads},
+          {"refused_reads", c.refused_reads}};
+}
+
+nlohmann::ordered_json refused_read_object(const RefusedRead& refused) {
+  return {{"time", refused.time},     {"file", refused.file}, {"offset", refused.offset},
+          {"length", refused.length}, {"pid", refused.pid},   {"process", refused.process}};
 }
 
 CounterSnapshot VerifiedFileCore::counters() const {
@@ -781,6 +833,11 @@ CounterSnapshot VerifiedFileCore::counters() const {
   out.pool_overflows = pool_->overflows();
   out.bytes_served = counters_.bytes_served;
   out.reads = counters_.reads;
+  out.refused_reads = counters_.refused_reads;
+  {
+    const std::lock_guard lock(refused_mutex_);
+    out.last_refused_read = last_refused_read_;
+  }
   out.failed_closed = failed_closed_;
   return out;
 }

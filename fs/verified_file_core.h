@@ -95,6 +95,23 @@ struct VerifyAllProgress {
 // thread; must be thread-safe.
 using EventSink = std::function<void(const std::string& json_line)>;
 
+// Who asked for a read, as FUSE tells it. pid 0: not known (a process outside the daemon's
+// pid namespace, or no FUSE at all).
+struct Reader {
+  std::int32_t pid = 0;
+};
+
+// The last read the core refused (EIO): what an operator needs to find the cause of a reader's
+// "Input/output error", or of the SIGBUS an mmap reader gets instead.
+struct RefusedRead {
+  std::string time;
+  std::string file;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::int32_t pid = 0;
+  std::string process;  // the reader's /proc/PID/comm, "" if unknown
+};
+
 struct CounterSnapshot {
   std::uint64_t shards_verified = 0;
   std::uint64_t shards_verified_ahead = 0;  // of shards_verified, by the background thread
@@ -112,11 +129,15 @@ struct CounterSnapshot {
   std::uint64_t pool_overflows = 0;        // block buffers the pool had no slot for
   std::uint64_t bytes_served = 0;
   std::uint64_t reads = 0;
+  std::uint64_t refused_reads = 0;  // reads answered EIO
   bool failed_closed = false;
+  std::optional<RefusedRead> last_refused_read;
 };
 
 // The "counters" object of `sigmount status` and of the daemon's last log line.
 nlohmann::ordered_json counters_object(const CounterSnapshot& counters);
+// {"time", "file", "offset", "length", "pid", "process"}.
+nlohmann::ordered_json refused_read_object(const RefusedRead& refused);
 
 // The result of read(): either an errno value, or pieces whose concatenation is the requested
 // range (clipped at the end of the file). Every piece is VerifiedBytes.
@@ -156,7 +177,10 @@ class VerifiedFileCore {
   const std::string& path(std::size_t file) const { return files_[file].path; }
   std::uint64_t size(std::size_t file) const { return files_[file].size; }
 
-  VerifiedRead read(std::size_t file, std::uint64_t offset, std::uint64_t length) noexcept;
+  // A read answered EIO is logged ("read_refused", naming the file, the range and `reader`) and
+  // kept as the last refused read of counters().
+  VerifiedRead read(std::size_t file, std::uint64_t offset, std::uint64_t length,
+                    Reader reader = {}) noexcept;
 
   // Verifies every shard of every file on `workers` threads (0: one per CPU); records all
   // fingerprints, keeps no bytes. Throws verifier::VerificationError with one line per bad
@@ -231,6 +255,8 @@ class VerifiedFileCore {
   void report_mismatch(std::uint32_t file, std::uint32_t shard, const char* check,
                        std::uint64_t offset, std::uint64_t length, const std::string& expected,
                        const std::string& actual);
+  void note_refused_read(std::size_t file, std::uint64_t offset, std::uint64_t length,
+                         Reader reader);
   void emit(const std::string& json_line);
   // Emits `line` unless the repeat interval holds it back.
   void emit_unless_repeated(const std::string& kind, nlohmann::ordered_json& line);
@@ -267,11 +293,15 @@ class VerifiedFileCore {
   struct Counters {
     std::atomic<std::uint64_t> shards_verified{0}, shards_verified_ahead{0}, bytes_verified{0},
         blocks_reverified{0}, mismatches{0}, read_errors{0}, cache_hits{0}, cache_misses{0},
-        bytes_served{0}, reads{0};
+        bytes_served{0}, reads{0}, refused_reads{0};
     // Streamed through a first-touch hash, whether the shard then matched or not (the progress
     // of verify_all).
     std::atomic<std::uint64_t> bytes_hashed{0};
   } counters_;
+
+  // Guards last_refused_read_ only; never held with another lock.
+  mutable std::mutex refused_mutex_;
+  std::optional<RefusedRead> last_refused_read_;
 
   // Last members: the thread is stopped and joined first when the core goes, while everything
   // it uses lives.

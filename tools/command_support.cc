@@ -1,5 +1,6 @@
 #include "tools/command_support.h"
 
+#include <algorithm>
 #include <iostream>
 #include <system_error>
 
@@ -22,6 +23,20 @@ std::optional<ParsedArgs> parse_or_exit(const ArgParser& parser, std::span<const
     exit_code = kExitUsage;
     return std::nullopt;
   }
+}
+
+std::string method_help(std::string_view command, std::string_view operands,
+                        std::string_view description, std::span<const MethodSummary> methods) {
+  std::string help = "usage: sigmount " + std::string(command) + " METHOD [options] " +
+                     std::string(operands) + "\n\n" + std::string(description) + "\n\nmethods:\n";
+  std::size_t width = 0;
+  for (const MethodSummary& method : methods) width = std::max(width, method.name.size());
+  for (const MethodSummary& method : methods) {
+    help += "  " + std::string(method.name) + std::string(width + 3 - method.name.size(), ' ') +
+            std::string(method.summary) + "\n";
+  }
+  help += "\nRun 'sigmount " + std::string(command) + " METHOD -h' for a method's options.\n";
+  return help;
 }
 
 int run_reporting_failures(std::string_view failure_prefix, const std::function<int()>& body) {

@@ -24,6 +24,18 @@ inline constexpr int kExitUsage = 2;
 std::optional<ParsedArgs> parse_or_exit(const ArgParser& parser, std::span<const std::string> args,
                                         int& exit_code);
 
+// A method word of a command (`sign key`, `verify sigstore`) and what it means, for the help
+// of the command given without one.
+struct MethodSummary {
+  std::string_view name;
+  std::string_view summary;
+};
+
+// "usage: sigmount COMMAND METHOD [options] OPERANDS", the command's description, its methods
+// one per line with their summaries, and how to see one method's options.
+std::string method_help(std::string_view command, std::string_view operands,
+                        std::string_view description, std::span<const MethodSummary> methods);
+
 // Runs `body`; catches what the libraries throw and prints "<failure_prefix>: <line>" once per
 // problem on stderr (e.g. "Verification failed: hash mismatch for d0/f00: ..."). UsageError
 // thrown by the body (a semantic usage problem, like two exclusive options) exits 2.

@@ -11,9 +11,6 @@
 namespace sigmount::tools {
 namespace {
 
-constexpr const char* kMountUsage =
-    "usage: sigmount mount key|certificate|sigstore [options] SOURCE MOUNTPOINT\n";
-
 ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
   ArgParser parser("sigmount mount " + method_word,
                    "Verify the signature of the model at SOURCE, then mount it read-only at "
@@ -61,7 +58,11 @@ std::uint64_t parse_count(const std::string& option, const std::string& text) {
 
 std::optional<MountCommand> parse_mount_command(std::span<const std::string> args) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    std::cout << kMountUsage;
+    (args.empty() ? std::cerr : std::cout)
+        << method_help("mount", "SOURCE MOUNTPOINT",
+                       "Verify the signature of the model at SOURCE, then mount it read-only at "
+                       "MOUNTPOINT, serving only bytes that match the signed manifest.",
+                       trust_methods());
     if (args.empty()) throw UsageError("missing method (key, certificate or sigstore)");
     return std::nullopt;
   }

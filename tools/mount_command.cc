@@ -17,6 +17,7 @@
 #include "fs/inherited_descriptors.h"
 #include "fs/model_tree.h"
 #include "fs/mount_options.h"
+#include "fs/mountpoint_check.h"
 #include "fs/source_store.h"
 #include "fs/verified_file_core.h"
 #include "fs/verify_all_reporter.h"
@@ -44,23 +45,28 @@ nlohmann::ordered_json status_object(const MountCommand& command,
                                      const fs::VerifiedFileCore& core, const fs::SourceStore& store,
                                      std::uint64_t total_bytes) {
   const fs::CounterSnapshot c = core.counters();
-  return {{"mountpoint", command.mountpoint.string()},
-          {"source", command.source.string()},
-          {"model", manifest.model_name()},
-          {"signer", manifest.signer().description},
-          {"root_digest", "sha256:" + manifest.root_digest().hex()},
-          {"serialization", serialization_name(manifest.serialization())},
-          {"hash", std::string(hashing::algorithm_name(manifest.serialization().hash))},
-          {"files", core.file_count()},
-          {"bytes", total_bytes},
-          {"pid", static_cast<long>(::getpid())},
-          {"reader", std::string(store.reader_backend())},
-          {"verify_all", command.options.verify_all},
-          {"fail_closed", command.options.fail_closed},
-          {"verify_ahead", command.options.verify_ahead},
-          {"failed_closed", c.failed_closed},
-          {"cache_size", c.cache_capacity},
-          {"counters", fs::counters_object(c)}};
+  nlohmann::ordered_json status = {
+      {"mountpoint", command.mountpoint.string()},
+      {"source", command.source.string()},
+      {"model", manifest.model_name()},
+      {"signer", manifest.signer().description},
+      {"root_digest", "sha256:" + manifest.root_digest().hex()},
+      {"serialization", serialization_name(manifest.serialization())},
+      {"hash", std::string(hashing::algorithm_name(manifest.serialization().hash))},
+      {"files", core.file_count()},
+      {"bytes", total_bytes},
+      {"pid", static_cast<long>(::getpid())},
+      {"reader", std::string(store.reader_backend())},
+      {"verify_all", command.options.verify_all},
+      {"fail_closed", command.options.fail_closed},
+      {"verify_ahead", command.options.verify_ahead},
+      {"failed_closed", c.failed_closed},
+      {"cache_size", c.cache_capacity},
+      {"counters", fs::counters_object(c)}};
+  // Where an operator whose reader died of "Bus error" (mmap) or got EIO looks first.
+  status["last_refused_read"] =
+      c.last_refused_read ? fs::refused_read_object(*c.last_refused_read) : nullptr;
+  return status;
 }
 
 }  // namespace
@@ -86,10 +92,11 @@ int run_mount(const MountCommand& original) {
     throw std::runtime_error("SOURCE " + command.source.string() + " does not exist");
   }
   // (A /dev/fd/N mountpoint is /dev/fuse handed over by mount.fuse3, already mounted.)
-  if (!command.mountpoint.string().starts_with("/dev/fd/") &&
-      !std::filesystem::is_directory(command.mountpoint)) {
-    throw std::runtime_error("MOUNTPOINT " + command.mountpoint.string() +
-                             " is not an existing directory");
+  if (!command.mountpoint.string().starts_with("/dev/fd/")) {
+    fs::check_mountpoint(command.mountpoint, command.options.allows_nonempty());
+    if (const std::string problem = fs::fuse_device_problem(); !problem.empty()) {
+      throw std::runtime_error(problem);
+    }
   }
   if (!command.signature && !std::filesystem::exists(signature)) {
     // `sign` and `verify` default to ./model.sig (as model_signing's CLI does); a mount has no

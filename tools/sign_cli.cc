@@ -1,5 +1,6 @@
 #include "tools/sign_cli.h"
 
+#include <array>
 #include <fstream>
 #include <iostream>
 #include <system_error>
@@ -62,7 +63,16 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 int sign_main(std::span<const std::string> args) {
   if (args.empty() || (args[0] != "key" && args[0] != "certificate")) {
     if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
-      std::cout << kSignUsage;
+      static constexpr std::array<MethodSummary, 2> kMethods{{
+          {"key", "with an EC private key (PEM); verify with `verify key`"},
+          {"certificate",
+           "with a private key and its certificate chain; verify with `verify "
+           "certificate`"},
+      }};
+      std::cout << method_help("sign", "MODEL_PATH",
+                               "Hash the model at MODEL_PATH and write an OMS signature bundle "
+                               "(default: model.sig).",
+                               kMethods);
       return kExitOk;
     }
     std::cerr << "error: "

@@ -1,6 +1,18 @@
 #include "tools/verification_options.h"
 
+#include <array>
+
 namespace sigmount::tools {
+
+std::span<const MethodSummary> trust_methods() {
+  static constexpr std::array<MethodSummary, 3> kMethods{{
+      {"key", "signed with an EC private key: trust its public key (--public-key)"},
+      {"certificate",
+       "signed with a key and certificate: trust CA certificates (--certificate-chain)"},
+      {"sigstore", "signed keyless with Sigstore: trust an OIDC identity and issuer"},
+  }};
+  return kMethods;
+}
 
 TrustMethod parse_trust_method(const std::string& word) {
   if (word == "key") return TrustMethod::key;

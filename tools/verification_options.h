@@ -2,14 +2,19 @@
 // `mount key|certificate|sigstore`, so both accept exactly the same spelling.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "tools/args.h"
+#include "tools/command_support.h"
 #include "verifier/trust_policy.h"
 
 namespace sigmount::tools {
 
 enum class TrustMethod { key, certificate, sigstore };
+
+// The methods, in the order help lists them.
+std::span<const MethodSummary> trust_methods();
 
 // "key" | "certificate" | "sigstore"; throws UsageError for anything else.
 TrustMethod parse_trust_method(const std::string& word);

@@ -142,8 +142,8 @@ int run_verify_bundle(std::span<const std::string> args) {
     if (options.key) {
       const std::string pem =
           verifier::read_bounded_file(*options.key, verifier::kMaxPemFileBytes, "public key");
-      policy.signer = sigstore::PublicKeyPolicy{
-          sigstore::public_key_der(sigstore::public_key_from_pem(pem, "--key").get())};
+      policy.signer = sigstore::PublicKeyPolicy{sigstore::public_key_der(
+          sigstore::public_key_from_pem(pem, "--key " + *options.key).get())};
     } else {
       policy.signer = sigstore::IdentityPolicy{*options.identity, *options.issuer};
     }

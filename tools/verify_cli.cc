@@ -54,7 +54,11 @@ int verify(const ParsedArgs& args, TrustMethod method) {
 
 int verify_main(std::span<const std::string> args) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    (args.empty() ? std::cerr : std::cout) << kVerifyUsage;
+    (args.empty() ? std::cerr : std::cout)
+        << method_help("verify", "MODEL_PATH",
+                       "Verify the signature of the model at MODEL_PATH, then check every file "
+                       "against the signed manifest.",
+                       trust_methods());
     return args.empty() ? kExitUsage : kExitOk;
   }
   TrustMethod method;

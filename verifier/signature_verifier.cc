@@ -20,7 +20,8 @@ namespace {
 trust::TrustedPayload verify_key(std::string_view bundle_json, const KeyTrust& policy) {
   const Bundle bundle = parse_bundle(bundle_json, BundleRules::model_signing);
   return trust::verify_with_public_key(
-      bundle, read_bounded_file(policy.public_key, kMaxPemFileBytes, "public key"));
+      bundle, read_bounded_file(policy.public_key, kMaxPemFileBytes, "public key"),
+      "public key " + policy.public_key.string());
 }
 
 trust::TrustedPayload verify_certificate(std::string_view bundle_json,

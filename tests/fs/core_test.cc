@@ -1,10 +1,12 @@
 // The FUSE-free core against honest and lying stores: it never returns a byte it did not hash.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -166,8 +168,8 @@ TEST(Core, TamperAfterVerificationIsCaughtOnceTheBytesLeftTheCache) {
   EXPECT_EQ(clean.concatenate(), fx.expected("a", 2 * kB, 100));
 
   const auto lines = fx.log.lines();
-  ASSERT_FALSE(lines.empty());
-  const auto event = nlohmann::json::parse(lines.back());
+  ASSERT_EQ(lines.size(), 2u);
+  const auto event = nlohmann::json::parse(lines[0]);
   EXPECT_EQ(event["event"], "mismatch");
   EXPECT_EQ(event["file"], "a");
   EXPECT_EQ(event["shard"], 0);
@@ -177,6 +179,43 @@ TEST(Core, TamperAfterVerificationIsCaughtOnceTheBytesLeftTheCache) {
   EXPECT_EQ(event["expected"], "the verified bytes");
   EXPECT_EQ(event["actual"], "different bytes");
   EXPECT_TRUE(event["time"].is_string());
+}
+
+// An mmap reader of refused bytes dies of SIGBUS with no message of its own: the log line and
+// the counters name the file, the range and the reader, so that one look finds the cause.
+TEST(Core, ARefusedReadNamesTheFileTheRangeAndTheReader) {
+  Fixture fx({{"a", 16 * kB}}, ModelSpec{hashing::HashAlgorithm::sha256, 4 * kB, false});
+  fx.store->flip(0, 5 * kB);
+  auto core = fx.core();
+  EXPECT_FALSE(core->counters().last_refused_read.has_value());
+  EXPECT_EQ(core->read(0, 4 * kB, 2 * kB, Reader{.pid = ::getpid()}).error(), EIO);
+  const auto counters = core->counters();
+  EXPECT_EQ(counters.refused_reads, 1u);
+  ASSERT_TRUE(counters.last_refused_read.has_value());
+  const RefusedRead& refused = *counters.last_refused_read;
+  EXPECT_EQ(refused.file, "a");
+  EXPECT_EQ(refused.offset, 4 * kB);
+  EXPECT_EQ(refused.length, 2 * kB);
+  EXPECT_EQ(refused.pid, ::getpid());
+  std::ifstream comm("/proc/self/comm");
+  std::string own_name;
+  std::getline(comm, own_name);
+  EXPECT_EQ(refused.process, own_name);
+
+  const auto lines = fx.log.lines();
+  ASSERT_EQ(lines.size(), 2u) << "the mismatch, then the refusal";
+  const auto line = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(line["event"], "read_refused");
+  EXPECT_EQ(line["file"], "a");
+  EXPECT_EQ(line["offset"], 4 * kB);
+  EXPECT_EQ(line["length"], 2 * kB);
+  EXPECT_EQ(line["pid"], ::getpid());
+  EXPECT_EQ(line["process"], own_name);
+  EXPECT_THAT(line["note"].get<std::string>(), HasSubstr("SIGBUS"));
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["event"], "mismatch");
+
+  EXPECT_TRUE(core->read(0, 0, kB).ok()) << "another shard is not refused";
+  EXPECT_EQ(core->counters().refused_reads, 1u);
 }
 
 TEST(Core, TamperBeforeTheFirstReadFailsTheWholeShardOnly) {
@@ -273,8 +312,7 @@ TEST(Core, AReplacedFileFailsEveryReadThatGoesToTheStore) {
   const auto calls = fx.store->read_calls();
   EXPECT_EQ(core->read(a, 3 * kB, 10).error(), EIO);
   EXPECT_EQ(fx.store->read_calls(), calls) << "the store is not read for a replaced file";
-  const auto event = nlohmann::json::parse(fx.log.lines().back());
-  EXPECT_EQ(event["event"], "mismatch");
+  const auto event = nlohmann::json::parse(fx.log.last("mismatch"));
   EXPECT_EQ(event["file"], "a");
   EXPECT_EQ(event["check"], "file");
   EXPECT_EQ(event["offset"], 3 * kB);
@@ -295,7 +333,7 @@ TEST(Core, AReplacedFileFailsEveryReadThatGoesToTheStore) {
   fx.store->fail_name_checks(true);
   EXPECT_EQ(core->read(a, 5 * kB, 10).error(), EIO);
   EXPECT_EQ(core->counters().read_errors, 1u);
-  EXPECT_EQ(nlohmann::json::parse(fx.log.lines().back())["event"], "read_error");
+  EXPECT_NO_THROW(fx.log.last("read_error"));
   fx.store->fail_name_checks(false);
   EXPECT_TRUE(core->read(a, 5 * kB, 10).ok());
   EXPECT_EQ(core->counters().mismatches, 2u);

@@ -619,6 +619,8 @@ TEST(Mount, ASingleFileModelMountedOverItsOwnDirectory) {
                                          signed_model.signature.string(),
                                          "--cache-size",
                                          "0",
+                                         "-o",
+                                         "nonempty",
                                          (dir / "m" / "real.gguf").string(),
                                          (dir / "m").string()};
   const Spawned run = spawn(args, dir / "mount.out");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
 
@@ -178,6 +179,15 @@ std::function<void(const std::string&)> EventLog::sink() {
 std::vector<std::string> EventLog::lines() const {
   std::lock_guard lock(mutex_);
   return lines_;
+}
+
+std::string EventLog::last(std::string_view event) const {
+  std::lock_guard lock(mutex_);
+  for (auto line = lines_.rbegin(); line != lines_.rend(); ++line) {
+    const auto parsed = nlohmann::json::parse(*line, nullptr, false);
+    if (!parsed.is_discarded() && parsed.value("event", "") == event) return *line;
+  }
+  throw std::out_of_range("no " + std::string(event) + " line in the log");
 }
 
 }  // namespace sigmount::fs::testing

@@ -14,6 +14,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -154,6 +155,8 @@ class EventLog {
  public:
   std::function<void(const std::string&)> sink();
   std::vector<std::string> lines() const;
+  // The last line of this event ("mismatch", "read_error", ...); throws if there is none.
+  std::string last(std::string_view event) const;
 
  private:
   mutable std::mutex mutex_;

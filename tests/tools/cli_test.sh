@@ -156,6 +156,28 @@ group_usage() {
     "$sigmount" digest no-such-model
   expect "a missing private key exits 1" 1 --line "Signing failed" -- \
     "$sigmount" sign key --private-key no-such-key.pem usage-model
+  # The command words without a method list the methods.
+  expect "sign --help lists the methods" 0 --line "^usage: sigmount sign METHOD" \
+    --line "^  key  " --line "^  certificate  " --line "sigmount sign METHOD -h" -- \
+    "$sigmount" sign --help
+  expect "verify --help lists the methods" 0 --line "^usage: sigmount verify METHOD" \
+    --line "^  key  " --line "^  certificate  " --line "^  sigstore  " -- "$sigmount" verify --help
+  expect "mount --help lists the methods" 0 --line "^usage: sigmount mount METHOD .*SOURCE MOUNTPOINT" \
+    --line "^  key  " --line "^  certificate  " --line "^  sigstore  " -- "$sigmount" mount --help
+  expect "mount without a method lists them and exits 2" 2 --line "^  sigstore  " \
+    --line "missing method" -- "$sigmount" mount
+  # A key that does not load is named by its path, and the commonest mix-up is said in words.
+  "$sigmount" sign key --private-key key.pem --signature usage.sig usage-model >/dev/null 2>&1
+  expect "verify key with a private key as --public-key names the path and says so" 1 \
+    --line "^Verification failed: public key .*key\.pem: is a private key, not a public key" -- \
+    "$sigmount" verify key --public-key key.pem --signature usage.sig usage-model
+  echo "not a key" >garbage.pem
+  expect "a --public-key that is no key names its path" 1 \
+    --line "^Verification failed: public key .*garbage\.pem: not a PEM public key" -- \
+    "$sigmount" verify key --public-key garbage.pem --signature usage.sig usage-model
+  expect "sign key with a public key as --private-key names the path and says so" 1 \
+    --line "^Signing failed: private key .*pub\.pem: is a public key; signing needs the private key" -- \
+    "$sigmount" sign key --private-key pub.pem --signature x.sig usage-model
 }
 
 # sign_and_verify NAME SIGN_OPTIONS...: signs a fresh model, verifies it, checks the digest.
@@ -443,9 +465,43 @@ group_mount() {
   expect "a manifest listing the signature file is refused" 1 \
     --line "is the signature file .* itself" -- \
     "$sigmount" mount key --public-key pub.pem "$self" "$mnt"
+  # Mount hygiene: what is under MOUNTPOINT, and who may open /dev/fuse, told before anything
+  # is verified.
+  mkdir -p "$work/full-mountpoint" && echo hidden >"$work/full-mountpoint/notes.txt"
+  expect "a non-empty MOUNTPOINT is refused" 1 \
+    --line "^Mount failed: MOUNTPOINT .*full-mountpoint is not empty \(it holds notes.txt\).*-o nonempty" -- \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$work/full-mountpoint"
+  expect "... and mounted over with -o nonempty" 0 -- \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig -o nonempty "$model" \
+    "$work/full-mountpoint"
+  expect "... serving the model there" 0 -- cmp "$work/full-mountpoint/sub/deeper/weights.bin" \
+    "$model/sub/deeper/weights.bin"
+  expect "... until unmounted" 0 -- fusermount3 -u "$work/full-mountpoint"
+  expect "... which shows what was there again" 0 -- test -f "$work/full-mountpoint/notes.txt"
+  # Without the capabilities that let root open any file, /dev/fuse (here a placeholder only
+  # root may open) is out of reach as it is for a user the device's mode keeps out.
+  : >"$work/no-fuse" && chmod 000 "$work/no-fuse"
+  expect "an inaccessible /dev/fuse is named with what gives access" 1 \
+    --line "^Mount failed: /dev/fuse is not accessible to this user .*Permission denied.*CAP_SYS_ADMIN.*--device /dev/fuse" -- \
+    unshare -m sh -c 'mount --bind "$1" /dev/fuse && shift && exec "$@"' sh "$work/no-fuse" \
+    setpriv --inh-caps -dac_override,-dac_read_search --bounding-set -dac_override,-dac_read_search \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
+  expect "a machine without /dev/fuse says so" 1 \
+    --line "^Mount failed: there is no /dev/fuse .*modprobe fuse" -- \
+    unshare -m sh -c 'mount -t tmpfs none /dev && exec "$@"' sh \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
+  # Where no syslog listens (containers), the daemon's lines would vanish: the mount says so
+  # while its caller still reads stderr. In a mount namespace whose /dev/log is no socket.
+  : >"$work/not-a-socket"
+  expect "without a syslog socket, a daemonized mount says where its log goes" 0 \
+    --line "^sigmount: warning: no syslog here \(no socket at /dev/log\).*--log-file PATH" -- \
+    unshare -m sh -c '[ -e /dev/log ] && mount --bind "$1" /dev/log; shift
+      "$@"; code=$?; fusermount3 -u "$mnt_in_ns" 2>/dev/null; exit $code' sh "$work/not-a-socket" \
+    env mnt_in_ns="$mnt" \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
   echo not-a-directory >"$work/file-mountpoint"
   expect "a regular file as MOUNTPOINT is refused before anything is mounted" 1 \
-    --line "^Mount failed: MOUNTPOINT .*file-mountpoint is not an existing directory" -- \
+    --line "^Mount failed: MOUNTPOINT .*file-mountpoint is not a directory" -- \
     "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$work/file-mountpoint"
   expect "a missing SOURCE is named" 1 --line "^Mount failed: SOURCE .*no-such-model does not exist" -- \
     "$sigmount" mount key --public-key pub.pem "$work/no-such-model" "$mnt"
@@ -487,7 +543,24 @@ group_mount() {
     cat "$mnt/model-00001-of-00002.safetensors"
   expect "status" 0 --line '"mismatches": *1' -- "$sigmount" status "$mnt"
   local daemon
-  daemon=$(grep -Eo '"pid": *[0-9]+' "$out" | grep -Eo '[0-9]+$')
+  daemon=$(grep -Eo '"pid": *[0-9]+' "$out" | head -n 1 | grep -Eo '[0-9]+$')
+  expect "a second mount on the same MOUNTPOINT is refused" 1 \
+    --line "^Mount failed: MOUNTPOINT .*/mnt is a mount point already.*fusermount3 -u" -- \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
+  # An mmap reader of a refused page dies of SIGBUS, with no word of why: the log and status
+  # name the file, the offset and the reader.
+  python3 -c 'import mmap, sys
+with open(sys.argv[1], "rb") as f:
+    m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    m[100]' "$mnt/model-00001-of-00002.safetensors" 2>/dev/null &
+  local reader=$!
+  wait "$reader"
+  local code=$?
+  if [[ $code -eq 135 ]]; then pass "an mmap reader of a tampered page gets SIGBUS"; else
+    echo "     (exit $code, expected 135)" >"$out"; fail "an mmap reader of a tampered page gets SIGBUS"; fi
+  expect "status names the refused read: file, offset and the reader's pid" 0 \
+    --line '"last_refused_read": *\{"time": *"[0-9T:.Z-]+", *"file": *"model-00001-of-00002.safetensors", *"offset": *0,.*"pid": *'"$reader"', *"process": *"python3"' -- \
+    "$sigmount" status "$mnt"
   expect "status of a non-mount exits 1" 1 -- "$sigmount" status "$work"
   expect "unmount" 0 -- fusermount3 -u "$mnt"
   # The daemon exits once unmounted; wait for it, so that its exit (and leak check) is over

@@ -68,7 +68,15 @@ EvpPkey load_ec_public_key(std::string_view pem, std::string_view what) {
   Bio bio = memory_bio(pem);
   EvpPkey key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   ERR_clear_error();
-  if (!key) throw FormatError(std::string(what) + ": not a PEM public key");
+  if (!key) {
+    // The commonest mix-up of all: the signer's key file given where its public half belongs.
+    if (pem.find("PRIVATE KEY-----") != std::string_view::npos) {
+      throw FormatError(std::string(what) +
+                        ": is a private key, not a public key (give the public key, e.g. from "
+                        "`openssl pkey -in KEY -pubout`)");
+    }
+    throw FormatError(std::string(what) + ": not a PEM public key");
+  }
   curve_hash_of(what, key.get());
   return key;
 }
@@ -80,6 +88,9 @@ EvpPkey load_ec_private_key(std::string_view pem, const std::optional<std::strin
                                       const_cast<std::optional<std::string>*>(&password)));
   ERR_clear_error();
   if (!key) {
+    if (pem.find("PUBLIC KEY-----") != std::string_view::npos) {
+      throw FormatError(std::string(what) + ": is a public key; signing needs the private key");
+    }
     throw FormatError(std::string(what) +
                       (password ? ": not a PEM private key, or the password is wrong"
                                 : ": not a PEM private key, or it is encrypted (give a password)"));

@@ -6,8 +6,9 @@
 
 namespace sigmount::verifier::trust {
 
-TrustedPayload verify_with_public_key(const Bundle& bundle, std::string_view public_key_pem) {
-  const EvpPkey key = load_ec_public_key(public_key_pem, "public key");
+TrustedPayload verify_with_public_key(const Bundle& bundle, std::string_view public_key_pem,
+                                      std::string_view key_name) {
+  const EvpPkey key = load_ec_public_key(public_key_pem, key_name);
   const auto* material = std::get_if<PublicKeyMaterial>(&bundle.material);
   if (material == nullptr) {
     throw VerificationError(

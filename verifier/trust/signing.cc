@@ -11,12 +11,14 @@
 
 namespace sigmount::verifier::trust {
 
-KeySigner::KeySigner(std::string_view private_key_pem, const std::optional<std::string>& password)
-    : key_(load_ec_private_key(private_key_pem, password, "private key")) {}
+KeySigner::KeySigner(std::string_view private_key_pem, const std::optional<std::string>& password,
+                     std::string_view key_name)
+    : key_(load_ec_private_key(private_key_pem, password, key_name)) {}
 
 KeySigner KeySigner::from_file(const std::filesystem::path& private_key,
                                const std::optional<std::string>& password) {
-  return KeySigner(read_bounded_file(private_key, kMaxPemFileBytes, "private key"), password);
+  return KeySigner(read_bounded_file(private_key, kMaxPemFileBytes, "private key"), password,
+                   "private key " + private_key.string());
 }
 
 std::string KeySigner::hint() const {
@@ -26,8 +28,9 @@ std::string KeySigner::hint() const {
 CertificateSigner::CertificateSigner(std::string_view private_key_pem,
                                      const std::optional<std::string>& password,
                                      std::string_view signing_certificate_pem,
-                                     const std::vector<std::string>& chain_pems)
-    : key_(load_ec_private_key(private_key_pem, password, "private key")) {
+                                     const std::vector<std::string>& chain_pems,
+                                     std::string_view key_name)
+    : key_(load_ec_private_key(private_key_pem, password, key_name)) {
   auto leaf = load_pem_certificates(signing_certificate_pem, "signing certificate");
   if (leaf.size() != 1) {
     throw FormatError("signing certificate: expected exactly one PEM certificate, found " +
@@ -56,7 +59,7 @@ CertificateSigner CertificateSigner::from_files(const std::filesystem::path& pri
     chain_pems.push_back(read_bounded_file(path, kMaxPemFileBytes, "certificate"));
   return {read_bounded_file(private_key, kMaxPemFileBytes, "private key"), password,
           read_bounded_file(signing_certificate, kMaxPemFileBytes, "signing certificate"),
-          chain_pems};
+          chain_pems, "private key " + private_key.string()};
 }
 
 namespace {

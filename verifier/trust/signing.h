@@ -16,9 +16,11 @@ namespace sigmount::verifier::trust {
 // `sign key`: an EC private key (P-256/P-384/P-521; SEC1 or PKCS#8, maybe encrypted).
 class KeySigner {
  public:
-  // Throws FormatError for a key that does not load (wrong password included).
+  // Throws FormatError for a key that does not load (wrong password included); `key_name`
+  // says in it which key was meant (from_file: "private key PATH").
   explicit KeySigner(std::string_view private_key_pem,
-                     const std::optional<std::string>& password = std::nullopt);
+                     const std::optional<std::string>& password = std::nullopt,
+                     std::string_view key_name = "private key");
   static KeySigner from_file(const std::filesystem::path& private_key,
                              const std::optional<std::string>& password = std::nullopt);
 
@@ -38,7 +40,8 @@ class CertificateSigner {
   // is not the private key's.
   CertificateSigner(std::string_view private_key_pem, const std::optional<std::string>& password,
                     std::string_view signing_certificate_pem,
-                    const std::vector<std::string>& chain_pems);
+                    const std::vector<std::string>& chain_pems,
+                    std::string_view key_name = "private key");
   static CertificateSigner from_files(const std::filesystem::path& private_key,
                                       const std::optional<std::string>& password,
                                       const std::filesystem::path& signing_certificate,
