@@ -7,7 +7,7 @@ SIGMOUNT_PACKAGES=(
   meson ninja-build pkg-config g++ clang libclang-rt-14-dev clang-format
   libfuse3-dev fuse3 liburing-dev nlohmann-json3-dev
   libssl-dev openssl libcurl4-openssl-dev libgtest-dev libgmock-dev
-  python3 b3sum
+  python3 b3sum mount util-linux
 )
 
 sigmount_missing_packages() {
