@@ -48,12 +48,25 @@ BlockPool::BlockPool(std::size_t slots) : slots_(slots) {
       slots_ > std::numeric_limits<std::size_t>::max() / kSlotSize) {
     throw std::length_error("BlockPool: too many slots");
   }
-  if (slots_ > 0) base_ = map_anonymous(slots_ * kSlotSize);
+  if (slots_ > 0) {
+    // Backed by transparent huge pages where the kernel allows them (THP "madvise" mode, the
+    // Debian default, needs the advice): a first touch then faults in 2 MiB, not 4 KiB. On a
+    // VM every fault is an exit to the host, and faulting in a 192 MiB cache page by page cost
+    // more than hashing the bytes that filled it. Slots are handed out from the front, so the
+    // resident size still follows the slots in use (to within one huge page). Aligned so that
+    // every huge page of the range can be one.
+    mapping_size_ = slots_ * kSlotSize + kHugePageSize;
+    mapping_ = map_anonymous(mapping_size_);
+    const auto address = reinterpret_cast<std::uintptr_t>(mapping_);
+    base_ = mapping_ + ((kHugePageSize - address % kHugePageSize) % kHugePageSize);
+    // Advice only: where THP is off, the pool works as before.
+    ::madvise(base_, slots_ * kSlotSize, MADV_HUGEPAGE);
+  }
   free_.reserve(slots_);
 }
 
 BlockPool::~BlockPool() {
-  if (base_ != nullptr) ::munmap(base_, slots_ * kSlotSize);
+  if (mapping_ != nullptr) ::munmap(mapping_, mapping_size_);
 }
 
 std::uint8_t* BlockPool::take() {

@@ -66,8 +66,12 @@ class BlockPool {
   void give_back(std::uint8_t* slot);
   void count_overflow();
 
+  static constexpr std::size_t kHugePageSize = std::size_t{2} << 20;
+
   const std::size_t slots_;
-  std::uint8_t* base_ = nullptr;  // the reserved mapping, unmapped by the destructor
+  std::uint8_t* mapping_ = nullptr;  // the reserved mapping, unmapped by the destructor
+  std::size_t mapping_size_ = 0;
+  std::uint8_t* base_ = nullptr;  // slot 0: mapping_ rounded up to a huge page
   // Guards the fields below; held for a push or pop only.
   mutable std::mutex mutex_;
   std::vector<std::uint32_t> free_;  // slot indexes; back() is the most recently freed

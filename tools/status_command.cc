@@ -40,7 +40,9 @@ std::string sigmount_mount_problem(std::uint64_t mount_id, std::istream& mountin
     }
     return "";
   }
-  return "is on a mount that /proc/self/mountinfo does not list";
+  // A chroot's root that is no mount point of its own: its mount lies outside, unlisted.
+  return "is not a sigmount mount (its mount is outside this process's root: "
+         "/proc/self/mountinfo does not list it)";
 }
 
 int run_status(const std::filesystem::path& mountpoint) {

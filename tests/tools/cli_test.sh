@@ -478,27 +478,38 @@ group_mount() {
     "$model/sub/deeper/weights.bin"
   expect "... until unmounted" 0 -- fusermount3 -u "$work/full-mountpoint"
   expect "... which shows what was there again" 0 -- test -f "$work/full-mountpoint/notes.txt"
-  # Without the capabilities that let root open any file, /dev/fuse (here a placeholder only
-  # root may open) is out of reach as it is for a user the device's mode keeps out.
-  : >"$work/no-fuse" && chmod 000 "$work/no-fuse"
+  # /dev/fuse that cannot be opened (the shim fails the open as the kernel would).
+  local shim=${SIGMOUNT_TEST_FUSE_SHIM:-}
+  if [[ -z $shim ]]; then
+    shim="$(dirname "$sigmount")/../tests/tools/libfuse_device_shim.so"
+  fi
   expect "an inaccessible /dev/fuse is named with what gives access" 1 \
     --line "^Mount failed: /dev/fuse is not accessible to this user .*Permission denied.*CAP_SYS_ADMIN.*--device /dev/fuse" -- \
-    unshare -m sh -c 'mount --bind "$1" /dev/fuse && shift && exec "$@"' sh "$work/no-fuse" \
-    setpriv --inh-caps -dac_override,-dac_read_search --bounding-set -dac_override,-dac_read_search \
+    env LD_PRELOAD="$shim" SIGMOUNT_TEST_FUSE_ERRNO=EACCES \
     "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
   expect "a machine without /dev/fuse says so" 1 \
     --line "^Mount failed: there is no /dev/fuse .*modprobe fuse" -- \
-    unshare -m sh -c 'mount -t tmpfs none /dev && exec "$@"' sh \
+    env LD_PRELOAD="$shim" SIGMOUNT_TEST_FUSE_ERRNO=ENOENT \
     "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
-  # Where no syslog listens (containers), the daemon's lines would vanish: the mount says so
-  # while its caller still reads stderr. In a mount namespace whose /dev/log is no socket.
-  : >"$work/not-a-socket"
+  # Where no syslog listens (containers, and most CI machines), the daemon's lines would vanish:
+  # the mount says so while its caller still reads stderr. Where a syslog socket is there, it
+  # is hidden in a mount namespace first.
+  local no_syslog=()
+  if [[ -e /dev/log ]]; then
+    : >"$work/not-a-socket"
+    no_syslog=(unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /dev/log && shift &&
+      "$@"; code=$?; fusermount3 -u "$mnt_in_ns" 2>/dev/null; exit $code' sh "$work/not-a-socket"
+      env mnt_in_ns="$mnt")
+  fi
   expect "without a syslog socket, a daemonized mount says where its log goes" 0 \
     --line "^sigmount: warning: no syslog here \(no socket at /dev/log\).*--log-file PATH" -- \
-    unshare -m sh -c '[ -e /dev/log ] && mount --bind "$1" /dev/log; shift
-      "$@"; code=$?; fusermount3 -u "$mnt_in_ns" 2>/dev/null; exit $code' sh "$work/not-a-socket" \
-    env mnt_in_ns="$mnt" \
-    "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
+    "${no_syslog[@]}" "$sigmount" mount key --public-key pub.pem --signature mount.sig "$model" "$mnt"
+  mountpoint -q "$mnt" && fusermount3 -u "$mnt"
+  expect "... not when the log goes to a file" 0 -- \
+    sh -c '! "$@" 2>&1 | grep -q "no syslog here"' sh \
+    "$sigmount" mount key --public-key pub.pem --signature mount.sig --log-file "$work/mount.log" \
+    "$model" "$mnt"
+  mountpoint -q "$mnt" && fusermount3 -u "$mnt"
   echo not-a-directory >"$work/file-mountpoint"
   expect "a regular file as MOUNTPOINT is refused before anything is mounted" 1 \
     --line "^Mount failed: MOUNTPOINT .*file-mountpoint is not a directory" -- \

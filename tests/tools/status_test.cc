@@ -37,7 +37,9 @@ TEST(StatusMount, OnlyASigmountMountMadeByRootOrTheCallerIsBelieved) {
             "is a sigmount mount made by another user (rw,user_id=1000,group_id=1000)");
   EXPECT_EQ(problem(91, 1000), "") << "the caller's own";
   EXPECT_EQ(problem(92), "is a bind mount of part of a sigmount mount");
-  EXPECT_EQ(problem(7), "is on a mount that /proc/self/mountinfo does not list");
+  EXPECT_EQ(problem(7),
+            "is not a sigmount mount (its mount is outside this process's root: "
+            "/proc/self/mountinfo does not list it)");
 }
 
 }  // namespace
