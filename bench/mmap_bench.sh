@@ -61,7 +61,8 @@ run() {  # LABEL SIGN_OPTIONS...
     hash=$(seconds_of openssl dgst -sha256 "${files[@]}")
     native=$(load_seconds "$model")
     bases+=("$(echo "$hash + $native" | bc -l)")
-    "$sigmount" mount key --public-key "$work/key.pub" --signature "$work/model.sig" "$model" "$mnt"
+    "$sigmount" mount key --public-key "$work/key.pub" --signature "$work/model.sig" \
+      --log-file "$work/mount.log" "$model" "$mnt"
     colds+=("$(load_seconds "$mnt")")
     warms+=("$(load_seconds "$mnt")")
     fusermount3 -u "$mnt"

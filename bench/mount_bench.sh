@@ -50,7 +50,9 @@ now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 sign() { "$sigmount" sign key --private-key "$work/key.pem" --signature "$1/model.sig" "$1" >/dev/null; }
-mount_model() { "$sigmount" mount key --public-key "$work/key.pub" "${extra[@]}" "$1" "$mnt"; }
+mount_model() {
+  "$sigmount" mount key --public-key "$work/key.pub" --log-file "$work/mount.log" "${extra[@]}" "$1" "$mnt"
+}
 umount_model() { fusermount3 -u "$mnt"; while mountpoint -q "$mnt"; do sleep 0.05; done; }
 mib_s() { echo "scale=0; $1 / $2" | bc -l; }
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
