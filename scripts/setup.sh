@@ -8,6 +8,7 @@ SIGMOUNT_PACKAGES=(
   libfuse3-dev fuse3 liburing-dev nlohmann-json3-dev
   libssl-dev openssl libcurl4-openssl-dev libgtest-dev libgmock-dev
   python3 b3sum mount util-linux
+  libp11-kit-dev softhsm2 opensc
 )
 
 sigmount_missing_packages() {

@@ -53,6 +53,9 @@ int run_reporting_failures(std::string_view failure_prefix, const std::function<
   } catch (const verifier::FormatError& error) {
     std::cerr << failure_prefix << ": " << error.what() << "\n";
     return kExitFailure;
+  } catch (const verifier::SigningError& error) {
+    std::cerr << failure_prefix << ": " << error.what() << "\n";
+    return kExitFailure;
   } catch (const std::system_error& error) {
     std::cerr << failure_prefix << ": " << error.what() << "\n";
     return kExitFailure;

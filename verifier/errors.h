@@ -1,5 +1,5 @@
-// The two ways verification ends badly. Everything the verifier throws is one of these (or
-// std::system_error for I/O), so callers can report one line per problem and exit 1.
+// The ways verification (and signing) ends badly. Everything the verifier throws is one of
+// these (or std::system_error for I/O), so callers can report one line per problem and exit 1.
 #pragma once
 
 #include <stdexcept>
@@ -35,6 +35,13 @@ class VerificationError : public std::runtime_error {
     return out;
   }
   std::vector<std::string> problems_;
+};
+
+// A signing device that would not sign: a PKCS#11 module that does not load, a token not found,
+// a PIN refused. Never carries a secret (PIN, token) in its message.
+class SigningError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 }  // namespace sigmount::verifier

@@ -2,7 +2,7 @@
 # Drives the built `sigmount` binary end to end: usage errors, sign/verify round trips for
 # every serialization and hash, tampered models, and model_signing's own signed fixtures.
 # Usage: cli_test.sh SIGMOUNT_BINARY DATA_DIR [GROUP...]
-#   GROUP: usage, roundtrip, tamper, fixtures, inspect (default: all); mount (needs root and
+#   GROUP: usage, roundtrip, tamper, fixtures, pkcs11, inspect (default: all); mount (needs root and
 #   /dev/fuse: registered in suite 'fuse').
 # Prints one line per check and a summary; exits 1 if any check failed.
 set -uo pipefail
@@ -11,7 +11,7 @@ sigmount=$(realpath "$1")
 data=$(realpath "$2")
 shift 2
 groups=("$@")
-[[ ${#groups[@]} -eq 0 ]] && groups=(usage roundtrip tamper fixtures inspect)
+[[ ${#groups[@]} -eq 0 ]] && groups=(usage roundtrip tamper fixtures pkcs11 inspect)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sigmount-cli-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -158,7 +158,8 @@ group_usage() {
     "$sigmount" sign key --private-key no-such-key.pem usage-model
   # The command words without a method list the methods.
   expect "sign --help lists the methods" 0 --line "^usage: sigmount sign METHOD" \
-    --line "^  key  " --line "^  certificate  " --line "sigmount sign METHOD -h" -- \
+    --line "^  key  " --line "^  certificate  " --line "^  pkcs11-key  " \
+    --line "^  pkcs11-certificate  " --line "sigmount sign METHOD -h" -- \
     "$sigmount" sign --help
   expect "verify --help lists the methods" 0 --line "^usage: sigmount verify METHOD" \
     --line "^  key  " --line "^  certificate  " --line "^  sigstore  " -- "$sigmount" verify --help
@@ -432,6 +433,137 @@ group_fixtures() {
     "$sigmount" verify key --public-key keys/signing-key-pub.pem \
     --signature tampered-key/model.sig tampered-key
   cd "$work" || exit 1
+}
+
+# PKCS#11: a real SoftHSM token in a folder of the test's. Keys made on the token (P-256) or
+# imported into it (P-384, and a pair whose public object is another key's); the token signs.
+group_pkcs11() {
+  local module="" candidate
+  for candidate in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+    [[ -f $candidate ]] && module=$candidate && break
+  done
+  if [[ -z $module ]] || ! command -v pkcs11-tool >/dev/null; then
+    echo "no libsofthsm2.so or pkcs11-tool (Debian softhsm2, opensc)" >"$out"
+    fail "SoftHSM and pkcs11-tool are installed"
+    return
+  fi
+  local hsm="$work/hsm"
+  mkdir -p "$hsm/tokens"
+  printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$hsm" >"$hsm/softhsm2.conf"
+  export SOFTHSM2_CONF="$hsm/softhsm2.conf"
+  local tool=(pkcs11-tool --module "$module" --token-label sigmount-test)
+  {
+    softhsm2-util --init-token --free --label sigmount-test --so-pin 0000 --pin 24681357 &&
+      "${tool[@]}" --login --pin 24681357 --keypairgen --key-type EC:prime256v1 \
+        --label release --id 01 &&
+      "${tool[@]}" --read-object --type pubkey --id 01 -o "$hsm/release.der" &&
+      openssl pkey -pubin -inform DER -in "$hsm/release.der" -out "$hsm/release.pub" &&
+      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$hsm/p384.pem" &&
+      openssl pkcs8 -topk8 -nocrypt -in "$hsm/p384.pem" -out "$hsm/p384.p8" &&
+      openssl pkey -in "$hsm/p384.pem" -pubout -out "$hsm/p384.pub" &&
+      softhsm2-util --import "$hsm/p384.p8" --token sigmount-test --label imported --id 03 \
+        --pin 24681357 &&
+      openssl pkcs8 -topk8 -nocrypt -in "$work/key.pem" -out "$hsm/mixed.p8" &&
+      softhsm2-util --import "$hsm/mixed.p8" --token sigmount-test --label mixed --id 05 \
+        --pin 24681357 &&
+      "${tool[@]}" --login --pin 24681357 --delete-object --type pubkey --id 05 &&
+      openssl pkey -pubin -in "$work/other-pub.pem" -outform DER -out "$hsm/other.der" &&
+      "${tool[@]}" --login --pin 24681357 --write-object "$hsm/other.der" --type pubkey \
+        --label mixed --id 05
+  } >"$out" 2>&1 || { fail "make a SoftHSM token with keys"; return; }
+  pass "make a SoftHSM token with keys"
+
+  local uri="pkcs11:token=sigmount-test;object=release?module-path=$module&pin-value=24681357"
+  make_model "$work/p11-model"
+  expect "sign pkcs11-key (key made on the token)" 0 --line "^Signing succeeded$" -- \
+    "$sigmount" sign pkcs11-key --pkcs11-uri "$uri" --signature p11.sig p11-model
+  expect "its bundle verifies with the token's public key" 0 --line "^Verification succeeded$" -- \
+    "$sigmount" verify key --public-key "$hsm/release.pub" --signature p11.sig p11-model
+  expect "and not with another key" 1 --line "^Verification failed" -- \
+    "$sigmount" verify key --public-key other-pub.pem --signature p11.sig p11-model
+  if grep -q 24681357 p11.sig; then fail "the PIN is not in the bundle"; else pass "the PIN is not in the bundle"; fi
+
+  echo 24681357 >"$hsm/pin"  # with the newline `echo` writes
+  expect "sign pkcs11-key, id and pin-source file" 0 --line "^Signing succeeded$" -- \
+    "$sigmount" sign pkcs11-key --signature p11-id.sig \
+    --pkcs11-uri "pkcs11:id=%01?module-path=$module&pin-source=file:$hsm/pin" p11-model
+  expect "  verifies" 0 -- "$sigmount" verify key --public-key "$hsm/release.pub" \
+    --signature p11-id.sig p11-model
+  expect "sign pkcs11-key, P-384, module-name in a module-path folder" 0 \
+    --line "^Signing succeeded$" -- "$sigmount" sign pkcs11-key --signature p11-384.sig \
+    --pkcs11-uri "pkcs11:object=imported;type=private?module-path=$(dirname "$module")&module-name=softhsm2&pin-value=24681357" \
+    p11-model
+  expect "  verifies" 0 -- "$sigmount" verify key --public-key "$hsm/p384.pub" \
+    --signature p11-384.sig p11-model
+
+  # Failures: one line saying which step, never the PIN, and no signature file.
+  expect "wrong PIN" 1 --line "login to token 'sigmount-test' failed.*CKR_PIN_INCORRECT" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:token=sigmount-test;object=release?module-path=$module&pin-value=97531" \
+    p11-model
+  if grep -q 97531 "$out" || [[ -e p11-bad.sig ]]; then
+    fail "a refused PIN is not echoed and nothing is written"
+  else
+    pass "a refused PIN is not echoed and nothing is written"
+  fi
+  expect "no PIN for a token that needs one" 1 --line "requires a login" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:object=release?module-path=$module" p11-model
+  expect "no such object" 1 --line "no PKCS#11 private key with object 'nosuch' on token 'sigmount-test'" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:object=nosuch?module-path=$module&pin-value=24681357" p11-model
+  expect "no such token" 1 --line "no PKCS#11 token matches the URI.*tokens present: 'sigmount-test'" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:token=other;object=release?module-path=$module&pin-value=24681357" p11-model
+  expect "a public key object that is not the private key's pair" 1 \
+    --line "does not verify with its public key object" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:object=mixed?module-path=$module&pin-value=24681357" p11-model
+  expect "no module" 1 --line "names no module" -- "$sigmount" sign pkcs11-key \
+    --signature p11-bad.sig --pkcs11-uri "pkcs11:object=release?pin-value=24681357" p11-model
+  expect "module-name not found" 1 --line "module-name nosuchmodule: not found in" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:object=release?module-name=nosuchmodule" p11-model
+  expect "unknown URI attribute" 1 --line "unknown path attribute 'colour'" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:colour=red;object=release?module-path=$module" p11-model
+  expect "pin-value and pin-source together" 1 --line "pin-value or pin-source, not both" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:object=release?pin-value=1&pin-source=/x&module-path=$module" p11-model
+  expect "--pkcs11-uri is required" 2 --line "pkcs11-uri" -- \
+    "$sigmount" sign pkcs11-key --signature p11-bad.sig p11-model
+  [[ -e p11-bad.sig ]] && { echo "p11-bad.sig exists" >"$out"; fail "failed signings write nothing"; }
+
+  # pkcs11-certificate: a CA, a leaf for the token's P-384 key, verified as `verify certificate`.
+  {
+    openssl req -x509 -new -key "$work/key.pem" -subj "/CN=Token CA" -days 30 \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+      -out "$hsm/ca.pem" &&
+      openssl req -new -key "$hsm/p384.pem" -subj "/CN=release signer" -out "$hsm/leaf.csr" &&
+      printf 'keyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n' >"$hsm/leaf.ext" &&
+      openssl x509 -req -in "$hsm/leaf.csr" -CA "$hsm/ca.pem" -CAkey "$work/key.pem" \
+        -CAcreateserial -days 30 -extfile "$hsm/leaf.ext" -out "$hsm/leaf.pem"
+  } >"$out" 2>&1 || { fail "make a CA and a leaf for the token key"; return; }
+  local imported="pkcs11:object=imported?module-path=$module&pin-value=24681357"
+  expect "sign pkcs11-certificate" 0 --line "^Signing succeeded$" -- \
+    "$sigmount" sign pkcs11-certificate --pkcs11-uri "$imported" \
+    --signing-certificate "$hsm/leaf.pem" --signature p11-cert.sig p11-model
+  expect "  verifies as a certificate bundle" 0 --line "^Verification succeeded$" -- \
+    "$sigmount" verify certificate --certificate-chain "$hsm/ca.pem" --signature p11-cert.sig \
+    p11-model
+  expect "  not under another CA" 1 --line "^Verification failed" -- \
+    "$sigmount" verify certificate --certificate-chain other-ca.pem --signature p11-cert.sig \
+    p11-model
+  expect "pkcs11-certificate with another key's certificate" 1 \
+    --line "not the one paired with the private key" -- \
+    "$sigmount" sign pkcs11-certificate --signature p11-bad.sig \
+    --pkcs11-uri "pkcs11:object=release?module-path=$module&pin-value=24681357" \
+    --signing-certificate "$hsm/leaf.pem" p11-model
+  flip_byte p11-model/sub/deeper/weights.bin 100
+  expect "a tampered model fails against the token's signature" 1 --line "^Verification failed" -- \
+    "$sigmount" verify key --public-key "$hsm/release.pub" --signature p11.sig p11-model
+  unset SOFTHSM2_CONF
 }
 
 group_inspect() {

@@ -1,8 +1,10 @@
 // Signing an OMS statement into a bundle, with a private key or with a key + certificate
-// chain, in exactly the shape model_signing 1.1 writes (see format/bundle_writer.h).
+// chain, in exactly the shape model_signing 1.1 writes (see format/bundle_writer.h). The key
+// is a file's (below) or a token's (pkcs11/token_key.h): a SigningKey either way.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +12,7 @@
 
 #include "hashing/bytes.h"
 #include "hashing/openssl_handle.h"
+#include "verifier/trust/signing_key.h"
 
 namespace sigmount::verifier::trust {
 
@@ -23,13 +26,15 @@ class KeySigner {
                      std::string_view key_name = "private key");
   static KeySigner from_file(const std::filesystem::path& private_key,
                              const std::optional<std::string>& password = std::nullopt);
+  // `sign pkcs11-key`: any key, a token's included.
+  explicit KeySigner(std::unique_ptr<const SigningKey> key);
 
-  const EVP_PKEY* key() const { return key_.get(); }
+  const SigningKey& key() const { return *key_; }
   // model_signing's publicKey.hint for this key.
   std::string hint() const;
 
  private:
-  EvpPkey key_;
+  std::unique_ptr<const SigningKey> key_;
 };
 
 // `sign certificate`: the private key, its certificate (leaf) and the chain to put in the
@@ -46,13 +51,19 @@ class CertificateSigner {
                                       const std::optional<std::string>& password,
                                       const std::filesystem::path& signing_certificate,
                                       const std::vector<std::filesystem::path>& chain);
+  // `sign pkcs11-certificate`: any key, with the same checks of the leaf.
+  CertificateSigner(std::unique_ptr<const SigningKey> key, std::string_view signing_certificate_pem,
+                    const std::vector<std::string>& chain_pems);
+  static CertificateSigner from_files(std::unique_ptr<const SigningKey> key,
+                                      const std::filesystem::path& signing_certificate,
+                                      const std::vector<std::filesystem::path>& chain);
 
-  const EVP_PKEY* key() const { return key_.get(); }
+  const SigningKey& key() const { return *key_; }
   // Leaf first, DER.
   const std::vector<Bytes>& der_chain() const { return der_chain_; }
 
  private:
-  EvpPkey key_;
+  std::unique_ptr<const SigningKey> key_;
   std::vector<Bytes> der_chain_;
 };
 
