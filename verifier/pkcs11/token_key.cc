@@ -28,6 +28,7 @@ constexpr unsigned char kTokenPresent = 1;  // only slots that hold a token
 constexpr unsigned long kMaxSlots = 1024;
 constexpr unsigned long kMaxAttributeBytes = 4096;
 constexpr unsigned long kMaxMatches = 16;
+constexpr std::size_t kMaxRawSignatureBytes = 2 * 66;  // r || s of P-521, the largest curve
 
 // A fixed-width, space-padded PKCS#11 text field, as the URI compares it.
 template <std::size_t N>
@@ -187,9 +188,10 @@ Bytes attribute(const Session& session, ck_object_handle_t object, ck_attribute_
 std::string describe_key(const Uri& uri, const Token& token) {
   std::string what;
   if (uri.object) what += "object " + quoted(*uri.object);
-  if (uri.id)
+  if (uri.id) {
     what +=
         std::string(what.empty() ? "" : " ") + "id of " + std::to_string(uri.id->size()) + " bytes";
+  }
   return what + " on token " + quoted(token.label);
 }
 
@@ -324,7 +326,7 @@ class TokenKey final : public trust::SigningKey {
 
   Bytes sign(ByteView message) const override {
     Bytes hashed = digest(hash_, message);
-    Bytes raw(2 * 66);  // r || s of P-521, the largest curve
+    Bytes raw(kMaxRawSignatureBytes);
     unsigned long size = raw.size();
     {
       // One operation at a time per session, as PKCS#11 requires.
