@@ -118,7 +118,8 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
   } else {
     for (const char* option : {"source-uri", "source-tag", "source-branch", "builder-id",
                                "provenance-public-key", "provenance-trusted-root"}) {
-      if (parsed.given(option)) throw UsageError(std::string("--") + option + " needs --provenance");
+      if (parsed.given(option))
+        throw UsageError(std::string("--") + option + " needs --provenance");
     }
   }
   command.options.foreground = parsed.flag("foreground");

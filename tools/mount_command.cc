@@ -21,12 +21,12 @@
 #include "fs/source_store.h"
 #include "fs/verified_file_core.h"
 #include "fs/verify_all_reporter.h"
-#include "verifier/provenance/provenance_subjects.h"
-#include "verifier/provenance/provenance_verifier.h"
 #include "tools/progress_bar.h"
 #include "verifier/errors.h"
 #include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
+#include "verifier/provenance/provenance_subjects.h"
+#include "verifier/provenance/provenance_verifier.h"
 #include "verifier/signature_verifier.h"
 
 namespace sigmount::tools {

@@ -26,7 +26,8 @@ namespace {
 namespace provenance = verifier::provenance;
 
 constexpr const char* kUsage =
-    "usage: sigmount provenance verify [sigstore|key|certificate] [options] ARTIFACT...|MODEL_PATH\n"
+    "usage: sigmount provenance verify [sigstore|key|certificate] [options] "
+    "ARTIFACT...|MODEL_PATH\n"
     "       sigmount provenance generate key|certificate [options] MODEL_PATH\n";
 constexpr const char* kDefaultProvenance = "model.provenance.json";
 
@@ -59,8 +60,10 @@ ArgParser verify_parser(ProvenanceMethod method, const std::string& word) {
   }
   parser.flag("print-provenance", "Print the verified statement (JSON) on stdout.");
   add_model_options(parser);
-  parser.positional("ARTIFACT", "A built file whose SHA-256 must be a subject (repeatable); or "
-                                "one model directory: every file, or its root digest.")
+  parser
+      .positional("ARTIFACT",
+                  "A built file whose SHA-256 must be a subject (repeatable); or "
+                  "one model directory: every file, or its root digest.")
       .repeat_last_positional();
   return parser;
 }
@@ -71,7 +74,8 @@ provenance::ProvenanceTrust provenance_trust_from(const ParsedArgs& args, Proven
       return verifier::KeyTrust{args.required("public-key")};
     case ProvenanceMethod::certificate: {
       verifier::CertificateTrust trust;
-      for (const auto& path : args.list("certificate-chain")) trust.ca_certificates.emplace_back(path);
+      for (const auto& path : args.list("certificate-chain"))
+        trust.ca_certificates.emplace_back(path);
       if (trust.ca_certificates.empty()) {
         throw UsageError("missing required option --certificate-chain (a trusted CA certificate)");
       }

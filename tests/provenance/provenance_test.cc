@@ -82,8 +82,8 @@ const std::vector<Case>& real_cases() {
        "gha_delegator/v1.10.0/binary-linux-amd64-push-v13.0.30", kExamplePackage, "v13.0.30",
        std::nullopt, kTrw},
       {"gha_delegator/v1.10.0/binary-linux-amd64-workflow_dispatch.build.slsa",
-       "gha_delegator/v1.10.0/binary-linux-amd64-workflow_dispatch", kExamplePackage,
-       std::nullopt, "main", kTrw},
+       "gha_delegator/v1.10.0/binary-linux-amd64-workflow_dispatch", kExamplePackage, std::nullopt,
+       "main", kTrw},
       {"gha_container-based/v1.9.0/binary-linux-amd64-push-v14.2.intoto.build.slsa",
        "gha_container-based/v1.9.0/binary-linux-amd64-push-v14.2", kExamplePackage, "v14.2",
        std::nullopt, std::nullopt},
@@ -91,8 +91,8 @@ const std::vector<Case>& real_cases() {
        "gha_container-based/v1.9.0/binary-linux-amd64-push-v14", kExamplePackage, std::nullopt,
        "main", std::nullopt},
       {"gha_container-based/v1.9.0/binary-linux-amd64-push-v13.0.30.intoto.build.slsa",
-       "gha_container-based/v1.9.0/binary-linux-amd64-push-v13.0.30", kExamplePackage,
-       "v13.0.30", std::nullopt, std::nullopt},
+       "gha_container-based/v1.9.0/binary-linux-amd64-push-v13.0.30", kExamplePackage, "v13.0.30",
+       std::nullopt, std::nullopt},
       {"gha_container-based/v1.9.0/binary-linux-amd64-workflow_dispatch.intoto.build.slsa",
        "gha_container-based/v1.9.0/binary-linux-amd64-workflow_dispatch", kExamplePackage,
        std::nullopt, "main", std::nullopt},
@@ -220,7 +220,8 @@ TEST(RealProvenance, AProvenanceSignedByAnotherWorkflowIsRefused) {
   policy.builder_id = kBcrPublisher;
   expect_refused(
       [&] { verify_provenance(slsa_file("bcr/MODULE-wrong-signer.bazel.intoto.jsonl"), policy); },
-      "builder: untrusted: certificate workflow identity: expected \"" + std::string(kBcrPublisher) +
+      "builder: untrusted: certificate workflow identity: expected \"" +
+          std::string(kBcrPublisher) +
           "\" (--builder-id), found "
           "\"https://github.com/loosebazooka/aa-test/.github/workflows/"
           "malicious_attestation.yaml@refs/heads/main\"");
@@ -241,7 +242,8 @@ TEST(RealProvenance, WorkflowInputsAreChecked) {
   expect_refused([&] { verify_case(c, policy); },
                  "workflow input content: expected \"bye\", found \"hello\"");
   policy.workflow_inputs = {{"missing", "x"}};
-  expect_refused([&] { verify_case(c, policy); }, "workflow input missing: expected \"x\", found none");
+  expect_refused([&] { verify_case(c, policy); },
+                 "workflow input missing: expected \"x\", found none");
 }
 
 TEST(RealProvenance, AnUntrustedRootRefusesEverything) {
@@ -310,10 +312,12 @@ struct InHouse {
 
 TEST(InHouseProvenance, KeySignedRoundTrip) {
   InHouse house;
-  const auto verified = verify_provenance(house.signed_statement(house.statement()), house.policy());
+  const auto verified =
+      verify_provenance(house.signed_statement(house.statement()), house.policy());
   EXPECT_EQ(verified.builder_id(), "https://builds.example.com/model-builder@v1");
   EXPECT_NO_THROW(require_model_subjects(verified, house.files()));
-  const auto by_root = verify_provenance(house.signed_statement(house.statement(true)), house.policy());
+  const auto by_root =
+      verify_provenance(house.signed_statement(house.statement(true)), house.policy());
   EXPECT_NO_THROW(require_model_subjects(by_root, house.files()));
 }
 
@@ -327,7 +331,8 @@ TEST(InHouseProvenance, CertificateSignedRoundTrip) {
   const X509Cert ca = testing::make_certificate(ca_key.get(), nullptr, nullptr, ca_options);
   testing::CertificateOptions leaf_options;
   leaf_options.eku_code_signing = true;
-  const X509Cert leaf = testing::make_certificate(house.key.get(), ca_key.get(), ca.get(), leaf_options);
+  const X509Cert leaf =
+      testing::make_certificate(house.key.get(), ca_key.get(), ca.get(), leaf_options);
   const auto ca_path = house.dir / "ca.pem";
   std::ofstream(ca_path) << testing::certificate_pem(ca.get());
   const trust::CertificateSigner signer(testing::private_pem(house.key.get()), std::nullopt,
@@ -386,7 +391,8 @@ TEST(InHouseProvenance, MismatchesNameTheField) {
 
 TEST(InHouseProvenance, AModelWithAChangedFileIsNotDescribed) {
   InHouse house;
-  const auto verified = verify_provenance(house.signed_statement(house.statement()), house.policy());
+  const auto verified =
+      verify_provenance(house.signed_statement(house.statement()), house.policy());
   std::ofstream(house.model / "weights.bin") << "weights, changed";
   expect_refused([&] { require_model_subjects(verified, house.files()); },
                  "model file weights.bin: subject digest: expected sha256:");
@@ -395,12 +401,15 @@ TEST(InHouseProvenance, AModelWithAChangedFileIsNotDescribed) {
 TEST(InHouseProvenance, ABoundManifestMustDescribeTheSameBytes) {
   InHouse house;
   const auto key_path = house.public_key;
-  const std::string signature = trust::sign_model(house.model, ModelOptions{}, Serialization{},
-                                                  trust::KeySigner(testing::private_pem(house.key.get())));
+  const std::string signature =
+      trust::sign_model(house.model, ModelOptions{}, Serialization{},
+                        trust::KeySigner(testing::private_pem(house.key.get())));
   const VerifiedManifest manifest = SignatureVerifier(KeyTrust{key_path}).verify(signature);
-  const auto per_file = verify_provenance(house.signed_statement(house.statement()), house.policy());
+  const auto per_file =
+      verify_provenance(house.signed_statement(house.statement()), house.policy());
   EXPECT_NO_THROW(require_same_bytes(per_file, manifest));
-  const auto by_root = verify_provenance(house.signed_statement(house.statement(true)), house.policy());
+  const auto by_root =
+      verify_provenance(house.signed_statement(house.statement(true)), house.policy());
   EXPECT_NO_THROW(require_same_bytes(by_root, manifest));
 
   std::ofstream(house.model / "weights.bin") << "other weights";
@@ -432,8 +441,7 @@ TEST(InHouseProvenance, GitHubActionsContextFillsTheRecord) {
   EXPECT_EQ(record->invocation_id, "https://github.com/example/models/actions/runs/42/attempts/1");
   record->builder_id = "https://builds.example.com/runner";
   const std::string statement = write_provenance(
-      std::vector<ProvenanceSubject>{{"w", hashing::Digest(Bytes(32, 1))}},
-      *record);
+      std::vector<ProvenanceSubject>{{"w", hashing::Digest(Bytes(32, 1))}}, *record);
   const Provenance parsed = parse_provenance(kInTotoPayloadType, as_bytes(statement));
   ASSERT_TRUE(parsed.trigger);
   EXPECT_EQ(parsed.trigger->repository, "git+https://github.com/example/models");
@@ -453,17 +461,20 @@ TEST(ProvenanceParser, RefusesWhatItDoesNotKnow) {
       R"("subject":[{"name":"a","digest":{"sha256":")" + std::string(64, 'a') + R"("}}])";
   const std::string v1 = R"("predicateType":"https://slsa.dev/provenance/v1","predicate":{
       "buildDefinition":{"buildType":"x"},"runDetails":{"builder":{"id":"b"}}})";
-  EXPECT_NO_THROW(parse(R"({"_type":"https://in-toto.io/Statement/v1",)" + subject + "," + v1 + "}"));
+  EXPECT_NO_THROW(
+      parse(R"({"_type":"https://in-toto.io/Statement/v1",)" + subject + "," + v1 + "}"));
   EXPECT_THROW(parse(R"({"_type":"https://in-toto.io/Statement/v2",)" + subject + "," + v1 + "}"),
                FormatError);
-  EXPECT_THROW(parse(R"({"_type":"https://in-toto.io/Statement/v1","extra":1,)" + subject + "," +
-                     v1 + "}"),
-               FormatError);
+  EXPECT_THROW(
+      parse(R"({"_type":"https://in-toto.io/Statement/v1","extra":1,)" + subject + "," + v1 + "}"),
+      FormatError);
   EXPECT_THROW(parse(R"({"_type":"https://in-toto.io/Statement/v1","subject":[],)" + v1 + "}"),
                FormatError);
-  EXPECT_THROW(parse(R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"zz"}}],)" +
-                     v1 + "}"),
-               FormatError);
+  EXPECT_THROW(
+      parse(
+          R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"zz"}}],)" +
+          v1 + "}"),
+      FormatError);
   EXPECT_THROW(parse(R"({"_type":"https://in-toto.io/Statement/v1",)" + subject +
                      R"(,"predicateType":"https://slsa.dev/provenance/v9","predicate":{}})"),
                FormatError);

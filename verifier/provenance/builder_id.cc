@@ -10,7 +10,8 @@ namespace {
 constexpr std::array<std::string_view, 5> kDefaultBuilders = {
     "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
     "generator_generic_slsa3.yml",
-    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_go_slsa3.yml",
+    "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
+    "builder_go_slsa3.yml",
     "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
     "builder_container-based_slsa3.yml",
     "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"

@@ -34,6 +34,7 @@ inline constexpr std::string_view kTrustedWorkflowsPrefix =
     "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/";
 
 // The OIDC issuer of GitHub Actions' workflow identities.
-inline constexpr std::string_view kGitHubActionsIssuer = "https://token.actions.githubusercontent.com";
+inline constexpr std::string_view kGitHubActionsIssuer =
+    "https://token.actions.githubusercontent.com";
 
 }  // namespace sigmount::verifier::provenance

@@ -11,9 +11,8 @@ namespace {
 constexpr std::string_view kWhat = "provenance";
 
 bool is_hex(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isxdigit(c) != 0;
-  });
+  return !text.empty() && std::all_of(text.begin(), text.end(),
+                                      [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
 std::string lowercase(std::string text) {
@@ -58,8 +57,8 @@ std::vector<Subject> read_subjects(const json::Value& statement) {
                              if (auto name = optional_string(item, "name", what)) {
                                subject.name = std::move(*name);
                              }
-                             subject.digest =
-                                 read_digest_set(json::object_at(item, "digest", what), what + ".digest");
+                             subject.digest = read_digest_set(json::object_at(item, "digest", what),
+                                                              what + ".digest");
                              if (subject.digest.empty()) throw FormatError(what + ": empty digest");
                              subjects.push_back(std::move(subject));
                            });
@@ -133,7 +132,8 @@ void read_v02(const json::Value& predicate, Provenance& out) {
       out.trigger = parse_git_uri(*uri, "invocation.configSource.uri");
     }
   }
-  if (const auto* environment = optional_object(invocation, "environment", "provenance.invocation")) {
+  if (const auto* environment =
+          optional_object(invocation, "environment", "provenance.invocation")) {
     read_github_context(*environment, false, "provenance.invocation.environment", out);
   }
   read_source_dependency(predicate, "materials", what, out);
@@ -148,7 +148,8 @@ std::optional<GitUri> workflow_ref_uri(const std::string& workflow_ref) {
   const auto second = first == std::string::npos ? first : path.find('/', first + 1);
   const std::string repository = path.substr(0, second);
   if (first == std::string::npos || repository.size() <= first + 1) {
-    throw FormatError("provenance: GITHUB_WORKFLOW_REF \"" + workflow_ref + "\" names no repository");
+    throw FormatError("provenance: GITHUB_WORKFLOW_REF \"" + workflow_ref +
+                      "\" names no repository");
   }
   return parse_git_uri("git+https://github.com/" + repository + workflow_ref.substr(at),
                        "GITHUB_WORKFLOW_REF");
@@ -174,7 +175,8 @@ void read_v1(const json::Value& predicate, Provenance& out) {
   read_github_context(*internal, true, int_what, out);
   if (const auto* github = optional_object(*internal, "github", int_what)) {
     // actions.github.io/buildtypes/workflow/v1 and sigmount's in-GitHub provenance.
-    if (auto event = optional_string(*github, "event_name", "provenance.internalParameters.github")) {
+    if (auto event =
+            optional_string(*github, "event_name", "provenance.internalParameters.github")) {
       out.event_name = std::move(event);
     }
     out.runner_environment =
@@ -182,17 +184,19 @@ void read_v1(const json::Value& predicate, Provenance& out) {
   }
 
   if (const auto* workflow = optional_object(*external, "workflow", ext_what);
-      workflow != nullptr && (out.build_type == kGitHubWorkflowBuildType ||
-                              out.build_type == kModelBuildType)) {
+      workflow != nullptr &&
+      (out.build_type == kGitHubWorkflowBuildType || out.build_type == kModelBuildType)) {
     const std::string repository =
         json::string_at(*workflow, "repository", "provenance.externalParameters.workflow");
-    const std::string ref = json::string_at(*workflow, "ref", "provenance.externalParameters.workflow");
-    out.trigger = parse_git_uri(normalize_repository(repository) + "@" + ref,
-                                "externalParameters.workflow");
+    const std::string ref =
+        json::string_at(*workflow, "ref", "provenance.externalParameters.workflow");
+    out.trigger =
+        parse_git_uri(normalize_repository(repository) + "@" + ref, "externalParameters.workflow");
   } else if (out.build_type == kContainerBasedBuildType) {
     const auto& source = json::object_at(*external, "source", ext_what);
-    out.trigger = parse_git_uri(json::string_at(source, "uri", "provenance.externalParameters.source"),
-                                "externalParameters.source.uri");
+    out.trigger =
+        parse_git_uri(json::string_at(source, "uri", "provenance.externalParameters.source"),
+                      "externalParameters.source.uri");
   } else if (out.build_type == kModelBuildType) {
     if (auto source = optional_string(*external, "source", ext_what)) {
       out.trigger = parse_git_uri(*source, "externalParameters.source");
@@ -208,7 +212,8 @@ void read_v1(const json::Value& predicate, Provenance& out) {
     }
   }
   read_source_dependency(definition, "resolvedDependencies", "provenance.buildDefinition", out);
-  if (!out.github_ref && out.trigger && !out.trigger->ref.empty()) out.github_ref = out.trigger->ref;
+  if (!out.github_ref && out.trigger && !out.trigger->ref.empty())
+    out.github_ref = out.trigger->ref;
 }
 
 }  // namespace

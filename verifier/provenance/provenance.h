@@ -79,10 +79,10 @@ struct Provenance {
   std::optional<std::string> source_commit;  // sha1 / gitCommit digest of the source
   // The GitHub context, where the predicate records it (v0.2 invocation.environment.github_*,
   // v1 internalParameters.GITHUB_* or .github.*).
-  std::optional<std::string> ref_type;     // "branch" | "tag"
-  std::optional<std::string> github_ref;   // "refs/tags/v1"
-  std::optional<std::string> base_ref;     // github_base_ref, else the push event's base_ref
-  std::optional<std::string> event_name;   // "push", "workflow_dispatch", ...
+  std::optional<std::string> ref_type;        // "branch" | "tag"
+  std::optional<std::string> github_ref;      // "refs/tags/v1"
+  std::optional<std::string> base_ref;        // github_base_ref, else the push event's base_ref
+  std::optional<std::string> event_name;      // "push", "workflow_dispatch", ...
   std::optional<std::string> release_target;  // release event: the branch released from
   json::Value workflow_inputs = json::Value::object();  // workflow_dispatch inputs
   std::optional<std::string> runner_environment;

@@ -23,8 +23,8 @@ std::string describe_subjects(const VerifiedProvenance& provenance) {
   for (const auto& subject : provenance.provenance().subjects) {
     if (shown++ == 3) return out + ", ...";
     auto it = subject.digest.find("sha256");
-    out += (out.empty() ? "" : ", ") + subject.name + " sha256:" +
-           (it == subject.digest.end() ? std::string("none") : it->second);
+    out += (out.empty() ? "" : ", ") + subject.name +
+           " sha256:" + (it == subject.digest.end() ? std::string("none") : it->second);
   }
   return out;
 }
@@ -43,9 +43,9 @@ void throw_problems(std::vector<std::string> problems) {
 void require_subject(const VerifiedProvenance& provenance, std::string_view name,
                      const hashing::Digest& sha256) {
   if (!subject_sha256s(provenance).contains(sha256.hex())) {
-    throw VerificationError("artifact " + std::string(name) + ": subject digest: expected sha256:" +
-                            sha256.hex() + " among the subjects, found " +
-                            describe_subjects(provenance));
+    throw VerificationError("artifact " + std::string(name) +
+                            ": subject digest: expected sha256:" + sha256.hex() +
+                            " among the subjects, found " + describe_subjects(provenance));
   }
 }
 
@@ -92,10 +92,10 @@ void require_same_bytes(const VerifiedProvenance& provenance, const VerifiedMani
     auto it = subject.digest.find("sha256");
     if (it == subject.digest.end() || !signed_digests.contains(it->second)) {
       if (problems.size() > kMaxNamedProblems) break;
-      problems.push_back("provenance and signature describe different bytes: provenance subject " +
-                         subject.name + " (sha256:" +
-                         (it == subject.digest.end() ? std::string("none") : it->second) +
-                         ") is not a signed file");
+      problems.push_back(
+          "provenance and signature describe different bytes: provenance subject " + subject.name +
+          " (sha256:" + (it == subject.digest.end() ? std::string("none") : it->second) +
+          ") is not a signed file");
     }
   }
   // One line: a mount says why it refused in one line.

@@ -19,7 +19,7 @@ std::string in_quotes(std::string_view text) {
 }
 
 VerificationError field_mismatch(std::string_view field, std::string_view expected,
-                           std::string_view found) {
+                                 std::string_view found) {
   return VerificationError(std::string(field) + ": expected " + in_quotes(expected) + ", found " +
                            in_quotes(found));
 }
@@ -75,13 +75,13 @@ void check_build_type(const BuilderId& builder, const Provenance& provenance) {
   if (std::find(defaults.begin(), defaults.end(), builder.name) != defaults.end()) {
     if (provenance.build_type != default_type()) {
       throw field_mismatch("buildType (of builder " + builder.name + ")", default_type(),
-                     provenance.build_type);
+                           provenance.build_type);
     }
     return;
   }
-  for (const std::string_view known : {kGenericBuildType, kGoBuildType, kDelegatorBuildType,
-                                       kContainerBasedBuildType, kGitHubWorkflowBuildType,
-                                       kModelBuildType}) {
+  for (const std::string_view known :
+       {kGenericBuildType, kGoBuildType, kDelegatorBuildType, kContainerBasedBuildType,
+        kGitHubWorkflowBuildType, kModelBuildType}) {
     if (provenance.build_type == known) return;
   }
   throw VerificationError("buildType: " + in_quotes(provenance.build_type) +
@@ -98,13 +98,14 @@ std::string judge_github_builder(const sigstore::WorkflowClaims& claims,
   }
   const std::string& identity = claims.subject_alternative_names.front();
   if (!identity.starts_with("https://github.com/")) {
-    throw VerificationError("certificate workflow identity: expected a https://github.com/ "
-                            "workflow URI, found " +
-                            in_quotes(identity));
+    throw VerificationError(
+        "certificate workflow identity: expected a https://github.com/ "
+        "workflow URI, found " +
+        in_quotes(identity));
   }
   if (claims.build_signer_uri && *claims.build_signer_uri != identity) {
     throw field_mismatch("certificate build signer URI (1.3.6.1.4.1.57264.1.9)", identity,
-                   *claims.build_signer_uri);
+                         *claims.build_signer_uri);
   }
   const BuilderId certified = parse_builder_id(identity);
   const BuilderId claimed = parse_builder_id(provenance.builder_id);
@@ -130,12 +131,14 @@ std::string judge_github_builder(const sigstore::WorkflowClaims& claims,
                               in_quotes(provenance.builder_id));
     }
     if (!is_release_tag(certified.ref)) {
-      throw VerificationError("certificate workflow identity: expected a release tag "
-                              "(refs/tags/vX.Y.Z), found " +
-                              in_quotes(identity));
+      throw VerificationError(
+          "certificate workflow identity: expected a release tag "
+          "(refs/tags/vX.Y.Z), found " +
+          in_quotes(identity));
     }
     if (provenance.build_type != kDelegatorBuildType) {
-      throw field_mismatch("buildType (of the delegator)", kDelegatorBuildType, provenance.build_type);
+      throw field_mismatch("buildType (of the delegator)", kDelegatorBuildType,
+                           provenance.build_type);
     }
     return provenance.builder_id;
   }
@@ -156,13 +159,14 @@ std::string judge_github_builder(const sigstore::WorkflowClaims& claims,
     }
   }
   if (!is_release_tag(certified.ref)) {
-    throw VerificationError("certificate workflow identity: expected a release tag "
-                            "(refs/tags/vX.Y.Z), found " +
-                            in_quotes(identity));
+    throw VerificationError(
+        "certificate workflow identity: expected a release tag "
+        "(refs/tags/vX.Y.Z), found " +
+        in_quotes(identity));
   }
   if (provenance.builder_id != identity) {
     throw field_mismatch("builder.id (must be the certificate's workflow identity)", identity,
-                   provenance.builder_id);
+                         provenance.builder_id);
   }
   check_build_type(certified, provenance);
   return identity;
@@ -189,32 +193,33 @@ void check_claims_agree(const sigstore::WorkflowClaims& claims, const Provenance
   if (where != nullptr && claims.source_repository_uri) {
     const std::string certified = normalize_repository(*claims.source_repository_uri);
     if (certified != where->repository) {
-      throw field_mismatch("certificate source repository URI (1.3.6.1.4.1.57264.1.12) vs " +
-                         where->field,
-                     where->repository, certified);
+      throw field_mismatch(
+          "certificate source repository URI (1.3.6.1.4.1.57264.1.12) vs " + where->field,
+          where->repository, certified);
     }
   }
   if (where != nullptr && !where->ref.empty() && claims.source_repository_ref &&
       *claims.source_repository_ref != where->ref) {
-    throw field_mismatch("certificate source repository ref (1.3.6.1.4.1.57264.1.14) vs " +
-                       where->field,
-                   where->ref, *claims.source_repository_ref);
+    throw field_mismatch(
+        "certificate source repository ref (1.3.6.1.4.1.57264.1.14) vs " + where->field, where->ref,
+        *claims.source_repository_ref);
   }
   if (provenance.source_commit && claims.source_repository_digest &&
       lowercase(*claims.source_repository_digest) != *provenance.source_commit) {
-    throw field_mismatch("certificate source repository digest (1.3.6.1.4.1.57264.1.13) vs the "
-                   "source's commit",
-                   *provenance.source_commit, *claims.source_repository_digest);
+    throw field_mismatch(
+        "certificate source repository digest (1.3.6.1.4.1.57264.1.13) vs the "
+        "source's commit",
+        *provenance.source_commit, *claims.source_repository_digest);
   }
   if (provenance.event_name && claims.build_trigger &&
       *claims.build_trigger != *provenance.event_name) {
     throw field_mismatch("certificate build trigger (1.3.6.1.4.1.57264.1.20) vs github_event_name",
-                   *provenance.event_name, *claims.build_trigger);
+                         *provenance.event_name, *claims.build_trigger);
   }
   if (provenance.runner_environment && claims.runner_environment &&
       *claims.runner_environment != *provenance.runner_environment) {
     throw field_mismatch("certificate runner environment (1.3.6.1.4.1.57264.1.11)",
-                   *provenance.runner_environment, *claims.runner_environment);
+                         *provenance.runner_environment, *claims.runner_environment);
   }
 }
 
@@ -237,8 +242,8 @@ void check_source(const Provenance& provenance, const ProvenancePolicy& policy) 
   if (provenance.trigger && provenance.source && !provenance.source->ref.empty() &&
       provenance.source->ref != provenance.trigger->ref) {
     throw field_mismatch("source ref (" + provenance.source->field + ", must be " +
-                       provenance.trigger->field + "'s)",
-                   provenance.trigger->ref, provenance.source->ref);
+                             provenance.trigger->field + "'s)",
+                         provenance.trigger->ref, provenance.source->ref);
   }
 }
 
@@ -256,8 +261,8 @@ std::string strip(std::string_view text, std::string_view prefix) {
 // Step 5: the tag or branch the build ran for.
 void check_ref(const Provenance& provenance, const ProvenancePolicy& policy) {
   const std::string ref = built_ref(provenance);
-  const bool is_tag = ref.starts_with("refs/tags/") &&
-                      (!provenance.ref_type || *provenance.ref_type == "tag");
+  const bool is_tag =
+      ref.starts_with("refs/tags/") && (!provenance.ref_type || *provenance.ref_type == "tag");
   if (policy.source_tag) {
     if (!is_tag) {
       throw VerificationError("source tag: expected " + in_quotes(*policy.source_tag) +
@@ -307,7 +312,8 @@ VerifiedProvenance verify_provenance(std::string_view bundle_json, const Provena
   }
   Authenticated signed_by = authenticate(bundle_json, policy.trust);
   // Only now, with the payload authenticated, is the statement read.
-  Provenance provenance = parse_provenance(signed_by.payload.payload_type, signed_by.payload.payload);
+  Provenance provenance =
+      parse_provenance(signed_by.payload.payload_type, signed_by.payload.payload);
   std::string builder;
   if (signed_by.claims) {
     builder = judge_github_builder(*signed_by.claims, provenance, policy);

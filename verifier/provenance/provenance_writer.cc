@@ -64,7 +64,8 @@ std::optional<BuildRecord> github_actions_record(const Environment& environment)
   return record;
 }
 
-std::string write_provenance(std::span<const ProvenanceSubject> subjects, const BuildRecord& record) {
+std::string write_provenance(std::span<const ProvenanceSubject> subjects,
+                             const BuildRecord& record) {
   if (subjects.empty()) throw FormatError("provenance: no subject to describe");
   if (record.builder_id.empty()) throw FormatError("provenance: empty builder id");
   if (record.build_type.empty()) throw FormatError("provenance: empty build type");
@@ -72,7 +73,8 @@ std::string write_provenance(std::span<const ProvenanceSubject> subjects, const 
   statement["_type"] = std::string(kStatementV1);
   statement["subject"] = nlohmann::ordered_json::array();
   for (const auto& subject : subjects) {
-    statement["subject"].push_back({{"name", subject.name}, {"digest", {{"sha256", subject.sha256.hex()}}}});
+    statement["subject"].push_back(
+        {{"name", subject.name}, {"digest", {{"sha256", subject.sha256.hex()}}}});
   }
   statement["predicateType"] = std::string(kProvenanceV1);
   nlohmann::ordered_json definition;
@@ -94,7 +96,8 @@ std::string write_provenance(std::span<const ProvenanceSubject> subjects, const 
   if (record.invocation_id) metadata["invocationId"] = *record.invocation_id;
   if (record.started_on) metadata["startedOn"] = *record.started_on;
   if (!metadata.empty()) run["metadata"] = std::move(metadata);
-  statement["predicate"] = {{"buildDefinition", std::move(definition)}, {"runDetails", std::move(run)}};
+  statement["predicate"] = {{"buildDefinition", std::move(definition)},
+                            {"runDetails", std::move(run)}};
   return statement.dump(2);
 }
 

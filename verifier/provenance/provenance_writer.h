@@ -51,6 +51,7 @@ std::optional<BuildRecord> github_actions_record(const Environment& environment)
 
 // The statement JSON (in-toto v1, SLSA provenance v1). Throws FormatError for no subject or an
 // empty builder id or build type.
-std::string write_provenance(std::span<const ProvenanceSubject> subjects, const BuildRecord& record);
+std::string write_provenance(std::span<const ProvenanceSubject> subjects,
+                             const BuildRecord& record);
 
 }  // namespace sigmount::verifier::provenance

@@ -220,9 +220,8 @@ VerifiedBundle verify_bundle(const Bundle& bundle, const VerificationPolicy& pol
     check_issuer(identity, judged);
     result.workflow_claims = read_workflow_claims(signer.leaf.get());
     const auto& names = identity.subject_alternative_names;
-    result.signer_description =
-        (names.empty() ? std::string("no identity") : names.front()) + " (issuer " +
-        judged.issuer + ")";
+    result.signer_description = (names.empty() ? std::string("no identity") : names.front()) +
+                                " (issuer " + judged.issuer + ")";
   }
   return result;
 }

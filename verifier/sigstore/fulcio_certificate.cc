@@ -54,8 +54,7 @@ std::optional<std::string> utf8_extension_value(const X509* cert, const char* oi
   Utf8String value(d2i_ASN1_UTF8STRING(nullptr, &p, static_cast<long>(der->size())));
   ERR_clear_error();
   if (!value || p != reinterpret_cast<const unsigned char*>(der->data()) + der->size()) {
-    throw FormatError(std::string("certificate: extension ") + oid_text +
-                      " is not a UTF8String");
+    throw FormatError(std::string("certificate: extension ") + oid_text + " is not a UTF8String");
   }
   return asn1_string(value.get());
 }

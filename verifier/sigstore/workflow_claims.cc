@@ -31,8 +31,7 @@ WorkflowClaims read_workflow_claims(const X509* leaf) {
       claims.source_repository_uri = kGitHubUrl + *repository;
     }
   }
-  claims.source_repository_digest =
-      claim(leaf, "1.3.6.1.4.1.57264.1.13", "1.3.6.1.4.1.57264.1.3");
+  claims.source_repository_digest = claim(leaf, "1.3.6.1.4.1.57264.1.13", "1.3.6.1.4.1.57264.1.3");
   claims.source_repository_ref = claim(leaf, "1.3.6.1.4.1.57264.1.14", "1.3.6.1.4.1.57264.1.6");
   claims.build_config_uri = claim(leaf, "1.3.6.1.4.1.57264.1.18", nullptr);
   claims.build_config_digest = claim(leaf, "1.3.6.1.4.1.57264.1.19", nullptr);
