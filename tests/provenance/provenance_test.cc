@@ -13,6 +13,7 @@
 #include "verifier/format/json.h"
 #include "verifier/model/serialize.h"
 #include "verifier/provenance/builder_id.h"
+#include "verifier/provenance/certificate_claims.h"
 #include "verifier/provenance/provenance_subjects.h"
 #include "verifier/provenance/provenance_verifier.h"
 #include "verifier/provenance/provenance_writer.h"
@@ -254,6 +255,41 @@ TEST(RealProvenance, AnUntrustedRootRefusesEverything) {
         verify_provenance(slsa_file(real_cases()[0].bundle), policy);
       },
       std::exception);
+}
+
+// The claims of the generic builder's certificate for the v14.2 push, as Fulcio wrote them.
+sigstore::WorkflowClaims generic_push_claims() {
+  sigstore::WorkflowClaims claims;
+  claims.source_repository_uri = "https://github.com/slsa-framework/example-package";
+  claims.source_repository_ref = "refs/tags/v14.2";
+  claims.source_repository_digest = "4d329c75e7ec1725f7c9ce917a8799d408d06be3";
+  claims.build_trigger = "push";
+  return claims;
+}
+
+TEST(CertificateClaims, MustAgreeWithThePredicate) {
+  const json::Value bundle = json::parse(
+      slsa_file("gha_generic/v2.1.0/binary-linux-amd64-push-v14.2.intoto.jsonl"), "bundle");
+  const Bytes payload = base64_decode(bundle["dsseEnvelope"]["payload"].get<std::string>(), "p");
+  const Provenance provenance = parse_provenance(kInTotoPayloadType, payload);
+  EXPECT_NO_THROW(check_claims_agree(generic_push_claims(), provenance));
+  auto claims = generic_push_claims();
+  claims.source_repository_uri = "https://github.com/evil/example-package";
+  expect_refused([&] { check_claims_agree(claims, provenance); },
+                 "certificate source repository URI (1.3.6.1.4.1.57264.1.12) vs "
+                 "invocation.configSource.uri: expected "
+                 "\"git+https://github.com/slsa-framework/example-package\" (predicate), found "
+                 "\"git+https://github.com/evil/example-package\" (certificate)");
+  claims = generic_push_claims();
+  claims.source_repository_ref = "refs/heads/main";
+  expect_refused([&] { check_claims_agree(claims, provenance); },
+                 "expected \"refs/tags/v14.2\" (predicate), found \"refs/heads/main\"");
+  claims = generic_push_claims();
+  claims.source_repository_digest = "0000000000000000000000000000000000000000";
+  expect_refused([&] { check_claims_agree(claims, provenance); }, "source repository digest");
+  claims = generic_push_claims();
+  claims.build_trigger = "workflow_dispatch";
+  expect_refused([&] { check_claims_agree(claims, provenance); }, "build trigger");
 }
 
 // --- in-house provenance: generate, sign, verify ----------------------------------------------

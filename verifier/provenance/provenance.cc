@@ -122,11 +122,11 @@ void read_github_context(const json::Value& context, bool upper, std::string_vie
 }
 
 void read_v02(const json::Value& predicate, Provenance& out) {
-  constexpr std::string_view what = "provenance.predicate";
-  out.builder_id = json::string_at(json::object_at(predicate, "builder", what), "id",
+  constexpr std::string_view kPredicateWhat = "provenance.predicate";
+  out.builder_id = json::string_at(json::object_at(predicate, "builder", kPredicateWhat), "id",
                                    "provenance.predicate.builder");
-  out.build_type = json::string_at(predicate, "buildType", what);
-  const auto& invocation = json::object_at(predicate, "invocation", what);
+  out.build_type = json::string_at(predicate, "buildType", kPredicateWhat);
+  const auto& invocation = json::object_at(predicate, "invocation", kPredicateWhat);
   if (const auto* config = optional_object(invocation, "configSource", "provenance.invocation")) {
     if (auto uri = optional_string(*config, "uri", "provenance.invocation.configSource")) {
       out.trigger = parse_git_uri(*uri, "invocation.configSource.uri");
@@ -136,7 +136,7 @@ void read_v02(const json::Value& predicate, Provenance& out) {
           optional_object(invocation, "environment", "provenance.invocation")) {
     read_github_context(*environment, false, "provenance.invocation.environment", out);
   }
-  read_source_dependency(predicate, "materials", what, out);
+  read_source_dependency(predicate, "materials", kPredicateWhat, out);
 }
 
 // "OWNER/REPO/.github/workflows/x.yml@REF" (GITHUB_WORKFLOW_REF) as a git URI of its repository.
@@ -156,9 +156,9 @@ std::optional<GitUri> workflow_ref_uri(const std::string& workflow_ref) {
 }
 
 void read_v1(const json::Value& predicate, Provenance& out) {
-  constexpr std::string_view what = "provenance.predicate";
-  const auto& definition = json::object_at(predicate, "buildDefinition", what);
-  const auto& run = json::object_at(predicate, "runDetails", what);
+  constexpr std::string_view kPredicateWhat = "provenance.predicate";
+  const auto& definition = json::object_at(predicate, "buildDefinition", kPredicateWhat);
+  const auto& run = json::object_at(predicate, "runDetails", kPredicateWhat);
   out.builder_id = json::string_at(json::object_at(run, "builder", "provenance.runDetails"), "id",
                                    "provenance.runDetails.builder");
   out.build_type = json::string_at(definition, "buildType", "provenance.buildDefinition");
@@ -169,11 +169,11 @@ void read_v1(const json::Value& predicate, Provenance& out) {
   const json::Value* internal =
       optional_object(definition, "internalParameters", "provenance.buildDefinition");
   if (internal == nullptr) internal = &empty;
-  constexpr std::string_view ext_what = "provenance.externalParameters";
-  constexpr std::string_view int_what = "provenance.internalParameters";
+  constexpr std::string_view kExternalWhat = "provenance.externalParameters";
+  constexpr std::string_view kInternalWhat = "provenance.internalParameters";
 
-  read_github_context(*internal, true, int_what, out);
-  if (const auto* github = optional_object(*internal, "github", int_what)) {
+  read_github_context(*internal, true, kInternalWhat, out);
+  if (const auto* github = optional_object(*internal, "github", kInternalWhat)) {
     // actions.github.io/buildtypes/workflow/v1 and sigmount's in-GitHub provenance.
     if (auto event =
             optional_string(*github, "event_name", "provenance.internalParameters.github")) {
@@ -183,7 +183,7 @@ void read_v1(const json::Value& predicate, Provenance& out) {
         optional_string(*github, "runner_environment", "provenance.internalParameters.github");
   }
 
-  if (const auto* workflow = optional_object(*external, "workflow", ext_what);
+  if (const auto* workflow = optional_object(*external, "workflow", kExternalWhat);
       workflow != nullptr &&
       (out.build_type == kGitHubWorkflowBuildType || out.build_type == kModelBuildType)) {
     const std::string repository =
@@ -193,20 +193,20 @@ void read_v1(const json::Value& predicate, Provenance& out) {
     out.trigger =
         parse_git_uri(normalize_repository(repository) + "@" + ref, "externalParameters.workflow");
   } else if (out.build_type == kContainerBasedBuildType) {
-    const auto& source = json::object_at(*external, "source", ext_what);
+    const auto& source = json::object_at(*external, "source", kExternalWhat);
     out.trigger =
         parse_git_uri(json::string_at(source, "uri", "provenance.externalParameters.source"),
                       "externalParameters.source.uri");
   } else if (out.build_type == kModelBuildType) {
-    if (auto source = optional_string(*external, "source", ext_what)) {
+    if (auto source = optional_string(*external, "source", kExternalWhat)) {
       out.trigger = parse_git_uri(*source, "externalParameters.source");
     }
-  } else if (auto workflow_ref = optional_string(*internal, "GITHUB_WORKFLOW_REF", int_what)) {
+  } else if (auto workflow_ref = optional_string(*internal, "GITHUB_WORKFLOW_REF", kInternalWhat)) {
     out.trigger = workflow_ref_uri(*workflow_ref);
   }
   if (out.build_type == kDelegatorBuildType || out.build_type == kModelBuildType) {
     // The delegator records the trusted workflow's inputs as the build's external parameters.
-    if (const auto* inputs = optional_object(*external, "inputs", ext_what);
+    if (const auto* inputs = optional_object(*external, "inputs", kExternalWhat);
         inputs != nullptr && out.workflow_inputs.empty()) {
       out.workflow_inputs = *inputs;
     }

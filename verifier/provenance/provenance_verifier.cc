@@ -6,6 +6,7 @@
 #include "verifier/errors.h"
 #include "verifier/format/bundle.h"
 #include "verifier/provenance/builder_id.h"
+#include "verifier/provenance/certificate_claims.h"
 #include "verifier/signature_verifier.h"
 #include "verifier/sigstore/bundle_verifier.h"
 #include "verifier/sigstore/trusted_root.h"
@@ -22,12 +23,6 @@ VerificationError field_mismatch(std::string_view field, std::string_view expect
                                  std::string_view found) {
   return VerificationError(std::string(field) + ": expected " + in_quotes(expected) + ", found " +
                            in_quotes(found));
-}
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 struct Authenticated {
@@ -186,43 +181,6 @@ std::string judge_named_builder(const Provenance& provenance, const ProvenancePo
   return provenance.builder_id;
 }
 
-// Step 3 (keyless): what Fulcio certified about the run agrees with what the builder wrote.
-void check_claims_agree(const sigstore::WorkflowClaims& claims, const Provenance& provenance) {
-  const GitUri* where = provenance.trigger ? &*provenance.trigger
-                                           : (provenance.source ? &*provenance.source : nullptr);
-  if (where != nullptr && claims.source_repository_uri) {
-    const std::string certified = normalize_repository(*claims.source_repository_uri);
-    if (certified != where->repository) {
-      throw field_mismatch(
-          "certificate source repository URI (1.3.6.1.4.1.57264.1.12) vs " + where->field,
-          where->repository, certified);
-    }
-  }
-  if (where != nullptr && !where->ref.empty() && claims.source_repository_ref &&
-      *claims.source_repository_ref != where->ref) {
-    throw field_mismatch(
-        "certificate source repository ref (1.3.6.1.4.1.57264.1.14) vs " + where->field, where->ref,
-        *claims.source_repository_ref);
-  }
-  if (provenance.source_commit && claims.source_repository_digest &&
-      lowercase(*claims.source_repository_digest) != *provenance.source_commit) {
-    throw field_mismatch(
-        "certificate source repository digest (1.3.6.1.4.1.57264.1.13) vs the "
-        "source's commit",
-        *provenance.source_commit, *claims.source_repository_digest);
-  }
-  if (provenance.event_name && claims.build_trigger &&
-      *claims.build_trigger != *provenance.event_name) {
-    throw field_mismatch("certificate build trigger (1.3.6.1.4.1.57264.1.20) vs github_event_name",
-                         *provenance.event_name, *claims.build_trigger);
-  }
-  if (provenance.runner_environment && claims.runner_environment &&
-      *claims.runner_environment != *provenance.runner_environment) {
-    throw field_mismatch("certificate runner environment (1.3.6.1.4.1.57264.1.11)",
-                         *provenance.runner_environment, *claims.runner_environment);
-  }
-}
-
 // Step 4: built from the expected repository, and the trigger and the source agree.
 void check_source(const Provenance& provenance, const ProvenancePolicy& policy) {
   const std::string expected = normalize_repository(policy.source_uri);
@@ -317,7 +275,7 @@ VerifiedProvenance verify_provenance(std::string_view bundle_json, const Provena
   std::string builder;
   if (signed_by.claims) {
     builder = judge_github_builder(*signed_by.claims, provenance, policy);
-    check_claims_agree(*signed_by.claims, provenance);
+    check_claims_agree(*signed_by.claims, provenance);  // step 3
   } else {
     builder = judge_named_builder(provenance, policy);
   }
