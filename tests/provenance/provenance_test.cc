@@ -241,7 +241,7 @@ TEST(RealProvenance, WorkflowInputsAreChecked) {
   EXPECT_NO_THROW(verify_case(c, policy));
   policy.workflow_inputs = {{"content", "bye"}};
   expect_refused([&] { verify_case(c, policy); },
-                 "workflow input content: expected \"bye\", found \"hello\"");
+                 R"(workflow input content: expected "bye", found "hello")");
   policy.workflow_inputs = {{"missing", "x"}};
   expect_refused([&] { verify_case(c, policy); },
                  "workflow input missing: expected \"x\", found none");
@@ -283,7 +283,7 @@ TEST(CertificateClaims, MustAgreeWithThePredicate) {
   claims = generic_push_claims();
   claims.source_repository_ref = "refs/heads/main";
   expect_refused([&] { check_claims_agree(claims, provenance); },
-                 "expected \"refs/tags/v14.2\" (predicate), found \"refs/heads/main\"");
+                 R"(expected "refs/tags/v14.2" (predicate), found "refs/heads/main")");
   claims = generic_push_claims();
   claims.source_repository_digest = "0000000000000000000000000000000000000000";
   expect_refused([&] { check_claims_agree(claims, provenance); }, "source repository digest");
