@@ -62,6 +62,11 @@ ArgParser& ArgParser::short_name(char letter, const std::string& name) {
   return *this;
 }
 
+ArgParser& ArgParser::repeat_last_positional() {
+  repeat_last_ = true;
+  return *this;
+}
+
 ArgParser& ArgParser::positional(const std::string& metavar, const std::string& help) {
   positionals_.push_back({metavar, help});
   return *this;
@@ -163,7 +168,7 @@ ParsedArgs ArgParser::parse(std::span<const std::string> args) const {
   if (parsed.positionals_.size() < positionals_.size()) {
     throw UsageError("missing argument " + positionals_[parsed.positionals_.size()].metavar);
   }
-  if (parsed.positionals_.size() > positionals_.size()) {
+  if (!repeat_last_ && parsed.positionals_.size() > positionals_.size()) {
     throw UsageError("unexpected argument '" + parsed.positionals_[positionals_.size()] + "'");
   }
   return parsed;

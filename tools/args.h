@@ -56,6 +56,8 @@ class ArgParser {
   ArgParser& short_name(char letter, const std::string& name);
   // A positional argument; all declared positionals are required, in order.
   ArgParser& positional(const std::string& metavar, const std::string& help);
+  // Allows more positionals after the declared ones (the last one may repeat: "ARTIFACT...").
+  ArgParser& repeat_last_positional();
 
   // Throws UsageError. `-h`/`--help` anywhere before `--` sets help_requested() and stops
   // checking required positionals.
@@ -88,6 +90,7 @@ class ArgParser {
   std::string summary_;
   std::vector<Option> options_;
   std::vector<Positional> positionals_;
+  bool repeat_last_ = false;
 };
 
 // `--private_key` -> `private-key`: model_signing accepts both spellings.

@@ -6,6 +6,7 @@
 #include "tools/digest_cli.h"
 #include "tools/inspect_cli.h"
 #include "tools/mount_cli.h"
+#include "tools/provenance_cli.h"
 #include "tools/sign_cli.h"
 #include "tools/verify_bundle_command.h"
 #include "tools/verify_cli.h"
@@ -19,6 +20,7 @@ const std::vector<CommandEntry>& command_table() {
       {"inspect", &inspect_main},
       {"mount", &mount_main},
       {"status", &status_main},
+      {"provenance", &provenance_main},
       {"verify-bundle", &run_verify_bundle},
   };
   return table;

@@ -25,6 +25,8 @@ constexpr const char* kUsage =
     "  mount key|certificate|sigstore\n"
     "                            verify, then mount the model read-only (FUSE)\n"
     "  status                    print a mount's counters\n"
+    "  provenance verify|generate\n"
+    "                            SLSA provenance: who built a model or artifact, from what\n"
     "\n"
     "Run 'sigmount COMMAND -h' for a command's options.\n";
 

@@ -6,6 +6,7 @@
 #include "fs/fuse_session.h"
 #include "fs/mount_options.h"
 #include "tools/command_support.h"
+#include "tools/provenance_options.h"
 #include "tools/verification_options.h"
 
 namespace sigmount::tools {
@@ -33,7 +34,18 @@ ArgParser mount_parser(TrustMethod method, const std::string& method_word) {
       .list("options", "OPTS", "FUSE mount options (comma-separated); 'ro' is always on.")
       .flag("debug", "libfuse request tracing (implies --foreground).")
       .value("max-threads", "N", "FUSE worker threads (default: libfuse's).")
-      .short_name('f', "foreground")
+      .value("provenance", "PATH",
+             "Also require SLSA provenance (a Sigstore bundle) that verifies and whose subjects "
+             "are the signed files or the signed root digest; needs --source-uri.")
+      .value("provenance-public-key", "PATH",
+             "The provenance is signed by an in-house builder's key (default: keyless, by a "
+             "GitHub Actions builder).")
+      .list("provenance-certificate-chain", "PATH",
+            "The provenance is signed with a certificate chaining to this CA (repeatable).")
+      .value("provenance-trusted-root", "PATH",
+             "The Sigstore trusted root for a keyless provenance (default: built-in).");
+  add_provenance_requirement_options(parser);
+  parser.short_name('f', "foreground")
       .short_name('o', "options")
       .short_name('d', "debug")
       .positional("SOURCE", "The signed model directory (or single file).")
@@ -84,6 +96,32 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
                        .mountpoint = parsed.positionals()[1],
                        .options = {}};
   if (auto signature = parsed.value("signature")) command.signature = *signature;
+  if (auto provenance = parsed.value("provenance")) {
+    command.provenance = *provenance;
+    command.provenance_policy = provenance_requirements_from(parsed);
+    const auto key = parsed.value("provenance-public-key");
+    const auto cas = parsed.list("provenance-certificate-chain");
+    if (key && !cas.empty()) {
+      throw UsageError("--provenance-public-key and --provenance-certificate-chain are exclusive");
+    }
+    if (key) {
+      command.provenance_policy.trust = verifier::KeyTrust{*key};
+    } else if (!cas.empty()) {
+      verifier::CertificateTrust trust;
+      for (const auto& ca : cas) trust.ca_certificates.emplace_back(ca);
+      command.provenance_policy.trust = trust;
+    } else {
+      verifier::provenance::GitHubBuilderTrust trust;
+      if (auto root = parsed.value("provenance-trusted-root")) trust.trusted_root = *root;
+      command.provenance_policy.trust = trust;
+    }
+  } else {
+    for (const char* option : {"source-uri", "source-tag", "source-branch", "builder-id",
+                               "provenance-public-key", "provenance-trusted-root"}) {
+      if (parsed.given(option))
+        throw UsageError(std::string("--") + option + " needs --provenance");
+    }
+  }
   command.options.foreground = parsed.flag("foreground");
   command.options.verify_all = parsed.flag("verify-all");
   command.options.fail_closed = parsed.flag("fail-closed");

@@ -25,6 +25,8 @@
 #include "verifier/errors.h"
 #include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
+#include "verifier/provenance/provenance_subjects.h"
+#include "verifier/provenance/provenance_verifier.h"
 #include "verifier/signature_verifier.h"
 
 namespace sigmount::tools {
@@ -115,12 +117,23 @@ int run_mount(const MountCommand& original) {
   fs::ServiceManager service_manager(log);
   const std::string bundle =
       verifier::read_bounded_file(signature, verifier::kMaxBundleBytes, "signature");
+  const std::optional<std::string> provenance_bundle =
+      command.provenance ? std::optional(verifier::read_bounded_file(
+                               *command.provenance, verifier::kMaxBundleBytes, "provenance"))
+                         : std::nullopt;
   // Whose identity the signed files must not share. Taken now: a /dev/fd/N signature is
   // closed below, and its number may then name one of the signed files.
   struct stat signature_identity {};
   const bool signature_is_file = ::stat(signature.c_str(), &signature_identity) == 0;
   const verifier::VerifiedManifest manifest =
       verifier::SignatureVerifier(command.policy).verify(bundle);
+  if (provenance_bundle) {
+    // Both must hold, and of the same bytes: a provenance of other files proves nothing about
+    // what is served.
+    const auto verified =
+        verifier::provenance::verify_provenance(*provenance_bundle, command.provenance_policy);
+    verifier::provenance::require_same_bytes(verified, manifest);
+  }
   if (const std::string problem = inherited.close_all(); !problem.empty()) {
     std::cerr << "warning: descriptors inherited from the caller may stay open: " << problem
               << "\n";

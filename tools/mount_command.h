@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fs/mount_options.h"
+#include "verifier/provenance/provenance_policy.h"
 #include "verifier/trust_policy.h"
 
 namespace sigmount::tools {
@@ -19,6 +20,10 @@ struct MountCommand {
   std::filesystem::path source;      // the signed model directory (or single signed file)
   std::filesystem::path mountpoint;  // an existing empty directory
   fs::MountOptions options;
+  // --provenance PATH: SLSA provenance that must verify under `provenance_policy` and describe
+  // the signed bytes (its subjects: the manifest's files, or its root digest).
+  std::optional<std::filesystem::path> provenance;
+  verifier::provenance::ProvenancePolicy provenance_policy;
 };
 
 // Verifies the signature, checks SOURCE against the manifest's file list, mounts and serves

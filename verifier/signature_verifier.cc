@@ -45,19 +45,23 @@ trust::TrustedPayload verify_sigstore(std::string_view bundle_json, const Sigsto
 
 }  // namespace
 
-VerifiedManifest SignatureVerifier::verify(std::string_view bundle_json) const {
-  const trust::TrustedPayload trusted = std::visit(
-      [&](const auto& policy) -> trust::TrustedPayload {
-        using Policy = std::decay_t<decltype(policy)>;
+trust::TrustedPayload verify_payload(std::string_view bundle_json, const TrustPolicy& policy) {
+  return std::visit(
+      [&](const auto& chosen) -> trust::TrustedPayload {
+        using Policy = std::decay_t<decltype(chosen)>;
         if constexpr (std::is_same_v<Policy, KeyTrust>) {
-          return verify_key(bundle_json, policy);
+          return verify_key(bundle_json, chosen);
         } else if constexpr (std::is_same_v<Policy, CertificateTrust>) {
-          return verify_certificate(bundle_json, policy);
+          return verify_certificate(bundle_json, chosen);
         } else {
-          return verify_sigstore(bundle_json, policy);
+          return verify_sigstore(bundle_json, chosen);
         }
       },
-      policy_);
+      policy);
+}
+
+VerifiedManifest SignatureVerifier::verify(std::string_view bundle_json) const {
+  const trust::TrustedPayload trusted = verify_payload(bundle_json, policy_);
   // Only now, with the payload authenticated, is the statement read.
   Statement statement = parse_statement(trusted.payload_type, trusted.payload);
   std::vector<SignedFile> files =

@@ -4,10 +4,16 @@
 
 #include <string_view>
 
+#include "verifier/trust/trusted_payload.h"
 #include "verifier/trust_policy.h"
 #include "verifier/verified_manifest.h"
 
 namespace sigmount::verifier {
+
+// The trust step alone: the DSSE payload of `bundle_json` and who signed it, under `policy`
+// (key, certificate chain or Sigstore identity). For callers that read another statement
+// than the OMS one (SLSA provenance). Throws as SignatureVerifier::verify.
+trust::TrustedPayload verify_payload(std::string_view bundle_json, const TrustPolicy& policy);
 
 class SignatureVerifier {
  public:

@@ -2,7 +2,8 @@
 # Drives the built `sigmount` binary end to end: usage errors, sign/verify round trips for
 # every serialization and hash, tampered models, and model_signing's own signed fixtures.
 # Usage: cli_test.sh SIGMOUNT_BINARY DATA_DIR [GROUP...]
-#   GROUP: usage, roundtrip, tamper, fixtures, pkcs11, inspect (default: all); mount (needs root and
+#   GROUP: usage, roundtrip, tamper, fixtures, pkcs11, inspect, provenance (default: all); mount,
+#   provenance_mount (need root and
 #   /dev/fuse: registered in suite 'fuse').
 # Prints one line per check and a summary; exits 1 if any check failed.
 set -uo pipefail
@@ -11,7 +12,7 @@ sigmount=$(realpath "$1")
 data=$(realpath "$2")
 shift 2
 groups=("$@")
-[[ ${#groups[@]} -eq 0 ]] && groups=(usage roundtrip tamper fixtures pkcs11 inspect)
+[[ ${#groups[@]} -eq 0 ]] && groups=(usage roundtrip tamper fixtures pkcs11 inspect provenance)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sigmount-cli-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -722,6 +723,163 @@ with open(sys.argv[1], "rb") as f:
   daemon=$("$sigmount" status "$mnt" | grep -Eo '"pid": *[0-9]+' | grep -Eo '[0-9]+$')
   expect "unmount after --verify-all" 0 -- fusermount3 -u "$mnt"
   while [[ -n $daemon ]] && kill -0 "$daemon" 2>/dev/null; do sleep 0.1; done
+}
+
+# SLSA provenance: slsa-verifier's real provenance (tests/data/slsa), then generate -> verify
+# round trips with each sign method sigmount has.
+group_provenance() {
+  local slsa="$data/../slsa" pkg=github.com/slsa-framework/example-package
+  local generic="$slsa/gha_generic/v2.1.0/binary-linux-amd64-push-v14.2"
+  local trw=https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml
+  local publisher=https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/publish.yaml
+  expect "provenance verify, generic builder, tag" 0 --line "^Provenance verification succeeded: built by https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0" -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" --source-uri "$pkg" \
+    --source-tag v14.2 "$generic"
+  expect "provenance verify sigstore, generic builder, branch" 0 -- \
+    "$sigmount" provenance verify sigstore --trusted-root "$data/trusted_root.json" \
+    --provenance-path "$slsa/gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl" \
+    --source-uri "$pkg" --source-branch main "$generic"
+  expect "provenance verify, delegator with its TRW" 0 -- \
+    "$sigmount" provenance verify --provenance-path "$slsa/gha_delegator/v1.10.0/binary-linux-amd64-push-v14.2.build.slsa" \
+    --source-uri "$pkg" --source-tag v14.2 --builder-id "$trw" \
+    "$slsa/gha_delegator/v1.10.0/binary-linux-amd64-push-v14.2"
+  expect "provenance verify, container-based builder, --print-provenance" 0 \
+    --line '"buildType": ?"https://slsa.dev/container-based-build/v0.1\?draft"' -- \
+    "$sigmount" provenance verify --print-provenance \
+    --provenance-path "$slsa/gha_container-based/v1.9.0/binary-linux-amd64-push-v14.2.intoto.build.slsa" \
+    --source-uri "$pkg" --source-tag v14.2 "$slsa/gha_container-based/v1.9.0/binary-linux-amd64-push-v14.2"
+  expect "provenance verify, bcr publisher" 0 -- \
+    "$sigmount" provenance verify --provenance-path "$slsa/bcr/MODULE.bazel.intoto.jsonl" \
+    --source-uri github.com/aspect-build/rules_lint --builder-id "$publisher" "$slsa/bcr/MODULE.bazel"
+  expect "a wrong source fails naming it" 1 \
+    --line '^Provenance verification failed: source repository \(invocation.configSource.uri\): expected "git\+https://github.com/slsa-framework/other", found' -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" \
+    --source-uri github.com/slsa-framework/other "$generic"
+  expect "a wrong tag fails" 1 --line 'source tag: expected "v14.3", found "v14.2"' -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" --source-uri "$pkg" \
+    --source-tag v14.3 "$generic"
+  expect "a wrong branch fails" 1 --line 'source branch: expected "master", found "main"' -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" --source-uri "$pkg" \
+    --source-branch master "$generic"
+  expect "a wrong builder fails" 1 --line 'builder: untrusted' -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" --source-uri "$pkg" \
+    --builder-id https://github.com/slsa-framework/slsa-github-generator/.github/workflows/not-trusted.yml "$generic"
+  expect "the wrong signer fails" 1 \
+    --line 'builder: untrusted: certificate workflow identity: expected .*found "https://github.com/loosebazooka/aa-test/' -- \
+    "$sigmount" provenance verify --provenance-path "$slsa/bcr/MODULE-wrong-signer.bazel.intoto.jsonl" \
+    --source-uri github.com/aspect-build/rules_lint --builder-id "$publisher" "$slsa/bcr/MODULE-wrong-signer.bazel"
+  cp "$generic" changed-artifact && flip_byte changed-artifact 1000
+  expect "a changed artifact fails" 1 --line '^Provenance verification failed: artifact changed-artifact: subject digest: expected sha256:' -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" --source-uri "$pkg" changed-artifact
+  expect "--source-tag with --source-branch exits 2" 2 -- \
+    "$sigmount" provenance verify --provenance-path "$generic.intoto.jsonl" --source-uri "$pkg" \
+    --source-tag v1 --source-branch main "$generic"
+  expect "generate sigstore says it is not available yet" 2 --line "not available yet" -- \
+    "$sigmount" provenance generate sigstore --builder-id x usage-model
+
+  # In-house: generate with each sign method, verify, tamper.
+  local model="$work/prov-model" builder=https://builds.example.com/trainer
+  make_model "$model"
+  local source=(--external-parameter source=git+https://github.com/example/models@refs/tags/v3)
+  expect "generate key" 0 -- "$sigmount" provenance generate key --private-key key.pem \
+    --builder-id "$builder@v1" "${source[@]}" --resolved-dependency hf://example/base@sha256:00ff \
+    --provenance-path prov-key.json "$model"
+  expect "verify key, every model file a subject" 0 -- "$sigmount" provenance verify key \
+    --public-key pub.pem --provenance-path prov-key.json --source-uri github.com/example/models \
+    --source-tag v3 --builder-id "$builder" "$model"
+  expect "verify key with another key fails" 1 -- "$sigmount" provenance verify key \
+    --public-key other-pub.pem --provenance-path prov-key.json --source-uri github.com/example/models \
+    --builder-id "$builder" "$model"
+  expect "verify key without --builder-id fails saying so" 1 --line "--builder-id" -- \
+    "$sigmount" provenance verify key --public-key pub.pem --provenance-path prov-key.json \
+    --source-uri github.com/example/models "$model"
+  python3 - prov-key.json tampered.json <<'PY'
+import base64, json, sys
+bundle = json.load(open(sys.argv[1]))
+payload = base64.b64decode(bundle["dsseEnvelope"]["payload"]).replace(b"refs/tags/v3", b"refs/tags/v4")
+bundle["dsseEnvelope"]["payload"] = base64.b64encode(payload).decode()
+json.dump(bundle, open(sys.argv[2], "w"))
+PY
+  expect "a tampered statement fails" 1 --line "^Provenance verification failed: .*signature" -- \
+    "$sigmount" provenance verify key --public-key pub.pem --provenance-path tampered.json \
+    --source-uri github.com/example/models --source-tag v4 --builder-id "$builder" "$model"
+  openssl req -x509 -new -key other-key.pem -subj "/CN=Builds CA" -days 30 -out builds-ca.pem \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
+  openssl req -new -key key.pem -subj "/CN=trainer" 2>/dev/null |
+    openssl x509 -req -CA builds-ca.pem -CAkey other-key.pem -days 30 -out builder-cert.pem \
+      -extfile <(printf 'keyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n') 2>/dev/null
+  expect "generate certificate, root digest subject" 0 -- "$sigmount" provenance generate certificate \
+    --private-key key.pem --signing-certificate builder-cert.pem --builder-id "$builder@v1" \
+    "${source[@]}" --subjects root-digest --provenance-path prov-cert.json "$model"
+  expect "verify certificate" 0 -- "$sigmount" provenance verify certificate \
+    --certificate-chain builds-ca.pem --provenance-path prov-cert.json \
+    --source-uri github.com/example/models --builder-id "$builder" "$model"
+  expect "verify certificate with an unrelated CA fails" 1 -- "$sigmount" provenance verify certificate \
+    --certificate-chain other-ca.pem --provenance-path prov-cert.json \
+    --source-uri github.com/example/models --builder-id "$builder" "$model"
+  flip_byte "$model/sub/tokenizer.json" 10
+  expect "a changed model file is not described" 1 --line "model file sub/tokenizer.json: subject digest" -- \
+    "$sigmount" provenance verify key --public-key pub.pem --provenance-path prov-key.json \
+    --source-uri github.com/example/models --builder-id "$builder" "$model"
+  # In GitHub Actions the workflow context fills the record.
+  env GITHUB_ACTIONS=true GITHUB_REPOSITORY=example/models GITHUB_REF=refs/heads/main \
+    GITHUB_SHA=0123abcd GITHUB_WORKFLOW_REF=example/models/.github/workflows/train.yml@refs/heads/main \
+    GITHUB_EVENT_NAME=push GITHUB_RUN_ID=7 RUNNER_ENVIRONMENT=github-hosted \
+    "$sigmount" provenance generate key --private-key key.pem --builder-id "$builder@v1" \
+    --provenance-path prov-gha.json "$model" >/dev/null 2>&1
+  expect "GitHub Actions context: verify by branch" 0 \
+    --line '"invocationId": ?"https://github.com/example/models/actions/runs/7/attempts/1"' -- \
+    "$sigmount" provenance verify key --public-key pub.pem --provenance-path prov-gha.json \
+    --source-uri https://github.com/example/models --source-branch main --builder-id "$builder" \
+    --print-provenance "$model"
+}
+
+# A mount that requires provenance: both it and the signature must verify, of the same bytes.
+group_provenance_mount() {
+  local model="$work/prov-mount-model" builder=https://builds.example.com/trainer
+  mnt="$work/prov-mnt"  # global: the EXIT trap unmounts it
+  make_model "$model"
+  mkdir -p "$mnt"
+  trap 'mountpoint -q "$mnt" && fusermount3 -u "$mnt"; rm -rf "$work"' EXIT
+  local source=(--external-parameter source=git+https://github.com/example/models@refs/tags/v3)
+  local requirement=(--source-uri github.com/example/models --builder-id "$builder"
+    --provenance-public-key pub.pem)
+  "$sigmount" sign key --private-key key.pem --signature sig.json "$model" >/dev/null 2>&1
+  "$sigmount" provenance generate key --private-key key.pem --builder-id "$builder@v1" \
+    "${source[@]}" --provenance-path prov.json "$model" >/dev/null 2>&1
+  "$sigmount" provenance generate key --private-key key.pem --builder-id "$builder@v1" \
+    "${source[@]}" --subjects root-digest --provenance-path prov-root.json "$model" >/dev/null 2>&1
+  expect "mount with provenance: accepted" 0 -- "$sigmount" mount key --public-key pub.pem \
+    --signature sig.json --provenance prov.json "${requirement[@]}" --source-tag v3 "$model" "$mnt"
+  expect "... and serves the model" 0 -- cmp "$mnt/sub/deeper/weights.bin" "$model/sub/deeper/weights.bin"
+  fusermount3 -u "$mnt"
+  expect "mount with root-digest provenance: accepted" 0 -- "$sigmount" mount key --public-key pub.pem \
+    --signature sig.json --provenance prov-root.json "${requirement[@]}" "$model" "$mnt"
+  fusermount3 -u "$mnt"
+  expect "mount with a provenance of another source: refused in one line" 1 \
+    --line '^Mount failed: source repository \(externalParameters.source\): expected "git\+https://github.com/example/other", found' -- \
+    "$sigmount" mount key --public-key pub.pem --signature sig.json --provenance prov.json \
+    --source-uri github.com/example/other --builder-id "$builder" --provenance-public-key pub.pem "$model" "$mnt"
+  expect "... and nothing is mounted" 32 -- mountpoint -q "$mnt"
+  expect "mount with a provenance of another builder: refused" 1 --line '^Mount failed: builder.id: expected' -- \
+    "$sigmount" mount key --public-key pub.pem --signature sig.json --provenance prov.json \
+    --source-uri github.com/example/models --builder-id https://builds.example.com/other \
+    --provenance-public-key pub.pem "$model" "$mnt"
+  expect "mount with a provenance signed by another key: refused" 1 --line '^Mount failed' -- \
+    "$sigmount" mount key --public-key pub.pem --signature sig.json --provenance prov.json \
+    --source-uri github.com/example/models --builder-id "$builder" --provenance-public-key other-pub.pem \
+    "$model" "$mnt"
+  # A provenance of other bytes: a model that differs in one file, then signed as it is now.
+  cp -r "$model" "$work/other-model" && flip_byte "$work/other-model/sub/tokenizer.json" 3
+  "$sigmount" provenance generate key --private-key key.pem --builder-id "$builder@v1" \
+    "${source[@]}" --provenance-path prov-other.json "$work/other-model" >/dev/null 2>&1
+  expect "mount with a provenance of other bytes than the signed manifest: refused in one line" 1 \
+    --line '^Mount failed: provenance and signature describe different bytes: signed file sub/tokenizer.json \(sha256:[0-9a-f]{64}\) is not a provenance subject \(and 1 more\)$' -- \
+    "$sigmount" mount key --public-key pub.pem --signature sig.json --provenance prov-other.json \
+    "${requirement[@]}" "$model" "$mnt"
+  expect "... and nothing is mounted" 32 -- mountpoint -q "$mnt"
+  expect "--source-uri without --provenance exits 2" 2 -- "$sigmount" mount key --public-key pub.pem \
+    --signature sig.json --source-uri github.com/example/models "$model" "$mnt"
 }
 
 # Under sanitizers (a sanitized build sets SIGMOUNT_SANITIZER_REPORTS) every sigmount process

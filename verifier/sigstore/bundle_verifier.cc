@@ -149,8 +149,8 @@ SignedContent verify_signature_step(const Bundle& bundle, const Signer& signer,
 }
 
 // Step 6: the Fulcio certificate at every verified time, SCTs, identity.
-void verify_certificate_step(const Signer& signer, const IdentityPolicy& policy,
-                             const std::vector<Instant>& times, const TrustedRoot& root) {
+void verify_certificate_chain_step(const Signer& signer, const std::vector<Instant>& times,
+                                   const TrustedRoot& root) {
   X509* leaf = signer.leaf.get();
   check_signing_leaf_profile(leaf);
   const ValidityPeriod validity = certificate_validity(leaf);
@@ -164,7 +164,6 @@ void verify_certificate_step(const Signer& signer, const IdentityPolicy& policy,
     issuer = verify_fulcio_chain(leaf, root, t);
   }
   verify_embedded_scts(leaf, issuer.get(), root);
-  check_identity(read_certificate_identity(leaf), policy);
 }
 
 }  // namespace
@@ -202,16 +201,27 @@ VerifiedBundle verify_bundle(const Bundle& bundle, const VerificationPolicy& pol
                             "RFC 3161 timestamp) to place the entry in it");
   }
 
-  if (const auto* identity = std::get_if<IdentityPolicy>(&policy.signer)) {
-    if (result.verified_times.empty()) {
-      throw VerificationError(
-          "bundle: no verified signing time (neither a signed entry timestamp nor an RFC 3161 "
-          "timestamp)");
-    }
-    verify_certificate_step(signer, *identity, result.verified_times, root);
-    result.signer_description = describe(*identity);
-  } else {
+  if (std::holds_alternative<PublicKeyPolicy>(policy.signer)) {
     result.signer_description = "the given public key";
+    return result;
+  }
+  if (result.verified_times.empty()) {
+    throw VerificationError(
+        "bundle: no verified signing time (neither a signed entry timestamp nor an RFC 3161 "
+        "timestamp)");
+  }
+  verify_certificate_chain_step(signer, result.verified_times, root);
+  const CertificateIdentity identity = read_certificate_identity(signer.leaf.get());
+  if (const auto* exact = std::get_if<IdentityPolicy>(&policy.signer)) {
+    check_identity(identity, *exact);
+    result.signer_description = describe(*exact);
+  } else {
+    const auto& judged = std::get<CallerJudgedIdentityPolicy>(policy.signer);
+    check_issuer(identity, judged);
+    result.workflow_claims = read_workflow_claims(signer.leaf.get());
+    const auto& names = identity.subject_alternative_names;
+    result.signer_description = (names.empty() ? std::string("no identity") : names.front()) +
+                                " (issuer " + judged.issuer + ")";
   }
   return result;
 }

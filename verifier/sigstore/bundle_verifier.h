@@ -13,6 +13,7 @@
 #include "verifier/sigstore/identity_policy.h"
 #include "verifier/sigstore/trusted_root.h"
 #include "verifier/sigstore/validity_period.h"
+#include "verifier/sigstore/workflow_claims.h"
 
 namespace sigmount::verifier::sigstore {
 
@@ -32,6 +33,8 @@ struct VerifiedBundle {
   Bytes payload;                            // DSSE bundles: the verified payload
   std::string signer_description;
   std::vector<Instant> verified_times;
+  // CallerJudgedIdentityPolicy only: the verified certificate's claims, for the caller's rule.
+  std::optional<WorkflowClaims> workflow_claims;
 };
 
 // Throws VerificationError (one line per problem, naming the failed check) or FormatError.

@@ -35,7 +35,8 @@ std::string asn1_string(const ASN1_STRING* s) {
           static_cast<std::size_t>(ASN1_STRING_length(s))};
 }
 
-// The extnValue of the extension with `oid_text`, if present; more than one copy is malformed.
+}  // namespace
+
 std::optional<std::string> extension_value(const X509* cert, const char* oid_text) {
   const Asn1Object object = oid(oid_text);
   const int index = X509_get_ext_by_OBJ(cert, object.get(), -1);
@@ -45,6 +46,20 @@ std::optional<std::string> extension_value(const X509* cert, const char* oid_tex
   }
   return asn1_string(X509_EXTENSION_get_data(X509_get_ext(cert, index)));
 }
+
+std::optional<std::string> utf8_extension_value(const X509* cert, const char* oid_text) {
+  const auto der = extension_value(cert, oid_text);
+  if (!der) return std::nullopt;
+  const auto* p = reinterpret_cast<const unsigned char*>(der->data());
+  Utf8String value(d2i_ASN1_UTF8STRING(nullptr, &p, static_cast<long>(der->size())));
+  ERR_clear_error();
+  if (!value || p != reinterpret_cast<const unsigned char*>(der->data()) + der->size()) {
+    throw FormatError(std::string("certificate: extension ") + oid_text + " is not a UTF8String");
+  }
+  return asn1_string(value.get());
+}
+
+namespace {
 
 Instant asn1_time_to_instant(const ASN1_TIME* time) {
   std::tm tm{};
@@ -84,17 +99,7 @@ CertificateIdentity read_certificate_identity(const X509* leaf) {
     }
   }
   ERR_clear_error();
-  std::optional<std::string> issuer_v2;
-  if (const auto der = extension_value(leaf, kIssuerV2Oid)) {
-    const auto* p = reinterpret_cast<const unsigned char*>(der->data());
-    Utf8String value(d2i_ASN1_UTF8STRING(nullptr, &p, static_cast<long>(der->size())));
-    ERR_clear_error();
-    if (!value || p != reinterpret_cast<const unsigned char*>(der->data()) + der->size()) {
-      throw FormatError(
-          "certificate: OIDC issuer extension 1.3.6.1.4.1.57264.1.8 is not a UTF8String");
-    }
-    issuer_v2 = asn1_string(value.get());
-  }
+  const std::optional<std::string> issuer_v2 = utf8_extension_value(leaf, kIssuerV2Oid);
   const std::optional<std::string> issuer_v1 = extension_value(leaf, kIssuerV1Oid);
   if (issuer_v1 && issuer_v2 && *issuer_v1 != *issuer_v2) {
     throw VerificationError("certificate: the two OIDC issuer extensions disagree (\"" +

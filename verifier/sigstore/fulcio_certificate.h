@@ -18,6 +18,12 @@ struct CertificateIdentity {
   std::optional<std::string> issuer;                   // OID 1.3.6.1.4.1.57264.1.8, else .1.1
 };
 
+// The extnValue bytes of the extension `oid_text` ("1.3.6.1.4.1.57264.1.1"), if present;
+// FormatError if it appears twice. utf8_extension_value() decodes a DER UTF8String value (the
+// form of every Fulcio extension from .1.8 on) and throws FormatError for anything else.
+std::optional<std::string> extension_value(const X509* cert, const char* oid_text);
+std::optional<std::string> utf8_extension_value(const X509* cert, const char* oid_text);
+
 // Throws FormatError on malformed SAN / issuer extensions, VerificationError when the two
 // issuer extensions disagree.
 CertificateIdentity read_certificate_identity(const X509* leaf);

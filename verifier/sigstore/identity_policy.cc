@@ -29,6 +29,21 @@ void check_identity(const CertificateIdentity& certificate, const IdentityPolicy
   if (!problems.empty()) throw VerificationError(std::move(problems));
 }
 
+void check_issuer(const CertificateIdentity& certificate,
+                  const CallerJudgedIdentityPolicy& policy) {
+  if (policy.issuer.empty()) {
+    throw VerificationError("identity policy: an empty issuer matches no certificate");
+  }
+  if (!certificate.issuer) {
+    throw VerificationError("wrong OIDC issuer: the certificate names none, expected \"" +
+                            policy.issuer + "\"");
+  }
+  if (*certificate.issuer != policy.issuer) {
+    throw VerificationError("wrong OIDC issuer: the certificate says \"" + *certificate.issuer +
+                            "\", expected \"" + policy.issuer + "\"");
+  }
+}
+
 std::string describe(const IdentityPolicy& policy) {
   return policy.identity + " (issuer " + policy.issuer + ")";
 }

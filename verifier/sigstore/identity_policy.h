@@ -19,11 +19,23 @@ struct PublicKeyPolicy {
   Bytes public_key_der;  // SubjectPublicKeyInfo
 };
 
-using SignerPolicy = std::variant<IdentityPolicy, PublicKeyPolicy>;
+// Any certificate identity from exactly this OIDC issuer, for callers whose rule for the
+// identity is richer than one exact SAN (SLSA: the workflow identity is a trusted builder at
+// a release tag). Everything else is verified as for IdentityPolicy; the caller MUST then judge
+// VerifiedBundle::workflow_claims, which verify_bundle() fills for this policy.
+struct CallerJudgedIdentityPolicy {
+  std::string issuer;
+};
+
+using SignerPolicy = std::variant<IdentityPolicy, PublicKeyPolicy, CallerJudgedIdentityPolicy>;
 
 // Throws VerificationError ("wrong identity ...", "wrong OIDC issuer ...").
 void check_identity(const CertificateIdentity& certificate, const IdentityPolicy& policy);
 
 std::string describe(const IdentityPolicy& policy);
+
+// Throws VerificationError unless the certificate's issuer is exactly `policy.issuer` (an
+// empty one matches nothing).
+void check_issuer(const CertificateIdentity& certificate, const CallerJudgedIdentityPolicy& policy);
 
 }  // namespace sigmount::verifier::sigstore
