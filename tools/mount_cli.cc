@@ -94,7 +94,9 @@ std::optional<MountCommand> parse_mount_command(std::span<const std::string> arg
                        .signature = std::nullopt,
                        .source = parsed.positionals()[0],
                        .mountpoint = parsed.positionals()[1],
-                       .options = {}};
+                       .options = {},
+                       .provenance = std::nullopt,
+                       .provenance_policy = {}};
   if (auto signature = parsed.value("signature")) command.signature = *signature;
   if (auto provenance = parsed.value("provenance")) {
     command.provenance = *provenance;

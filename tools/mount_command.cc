@@ -252,7 +252,9 @@ int run_mount_helper(std::span<const std::string> args) {
                        .signature = std::nullopt,
                        .source = args[0],
                        .mountpoint = args[1],
-                       .options = {}};
+                       .options = {},
+                       .provenance = std::nullopt,
+                       .provenance_policy = {}};
   std::vector<std::string> options;
   for (std::size_t i = 2; i < args.size(); ++i) {
     if (args[i] == "-o" && i + 1 < args.size()) {

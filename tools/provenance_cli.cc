@@ -11,6 +11,7 @@
 #include "tools/command_support.h"
 #include "tools/model_options.h"
 #include "tools/provenance_options.h"
+#include "tools/signer_options.h"
 #include "verifier/errors.h"
 #include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
@@ -153,15 +154,7 @@ ArgParser generate_parser(const std::string& method) {
   ArgParser parser("sigmount provenance generate " + method,
                    "Write SLSA provenance v1.0 for the model at MODEL_PATH, built on "
                    "infrastructure you control, signed into a Sigstore bundle.");
-  parser.value("private-key", "PATH", "The builder's EC private key (PEM). Required.")
-      .value("password", "PASSWORD", "The private key's password, if it is encrypted.");
-  if (method == "certificate") {
-    parser
-        .value("signing-certificate", "PATH",
-               "The certificate of the private key (PEM), put in the bundle. Required.")
-        .list("certificate-chain", "PATH",
-              "Certificates (PEM) to put in the bundle after the signing certificate.");
-  }
+  add_signer_options(parser, method);
   parser.value("builder-id", "ID", "The builder's identity (runDetails.builder.id). Required.")
       .value("build-type", "URI",
              "buildDefinition.buildType (default: https://actions.github.io/buildtypes/workflow/v1 "
@@ -218,19 +211,8 @@ int run_generate(const ParsedArgs& args, const std::string& method) {
   if (subjects_mode != "files" && subjects_mode != "root-digest") {
     throw UsageError("--subjects must be files or root-digest, got '" + subjects_mode + "'");
   }
-  // Load the key before hashing: a wrong password should not cost a model hash.
-  const auto private_key = args.required("private-key");
-  const auto password = args.value("password");
-  std::optional<verifier::trust::KeySigner> key_signer;
-  std::optional<verifier::trust::CertificateSigner> certificate_signer;
-  if (method == "key") {
-    key_signer.emplace(verifier::trust::KeySigner::from_file(private_key, password));
-  } else {
-    std::vector<std::filesystem::path> chain;
-    for (const auto& path : args.list("certificate-chain")) chain.emplace_back(path);
-    certificate_signer.emplace(verifier::trust::CertificateSigner::from_files(
-        private_key, password, args.required("signing-certificate"), chain));
-  }
+  // Load the key (open the token) before hashing: a wrong password should not cost a hash.
+  const Signer signer = signer_from(args, method);
 
   const auto resources = hash_files(model, options);
   if (resources.empty()) {
@@ -247,20 +229,22 @@ int run_generate(const ParsedArgs& args, const std::string& method) {
     }
   }
   const std::string statement = provenance::write_provenance(subjects, record);
-  write_file(out, key_signer ? verifier::trust::sign_statement(statement, *key_signer)
-                             : verifier::trust::sign_statement(statement, *certificate_signer));
+  write_file(out, sign_statement(statement, signer));
   std::cout << "Provenance written to " << out.string() << "\n";
   return kExitOk;
 }
 
 int generate_main(std::span<const std::string> args) {
-  static constexpr std::array<MethodSummary, 4> kMethods{{
+  static constexpr std::array<MethodSummary, 5> kMethods{{
       {"key", "sign with an EC private key; verify with `provenance verify key`"},
       {"certificate",
        "sign with a private key and its certificate chain; verify with `provenance verify "
        "certificate`"},
+      {"pkcs11-key", "sign with an EC key on a PKCS#11 token; verify with `provenance verify key`"},
+      {"pkcs11-certificate",
+       "sign with a PKCS#11 token's key and its certificate chain; verify with `provenance "
+       "verify certificate`"},
       {"sigstore", "keyless signing: not available yet (sigmount does not sign keyless yet)"},
-      {"pkcs11-key", "a key in a PKCS#11 token: not available yet"},
   }};
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     (args.empty() ? std::cerr : std::cout)
@@ -271,15 +255,16 @@ int generate_main(std::span<const std::string> args) {
     return args.empty() ? kExitUsage : kExitOk;
   }
   const std::string& method = args[0];
-  if (method == "sigstore" || method.starts_with("pkcs11")) {
-    std::cerr << "error: signing method '" << method
-              << "' is not available yet: sigmount cannot sign keyless (Sigstore) or with "
-                 "PKCS#11 tokens; use key or certificate, or produce provenance with "
-                 "slsa-github-generator (see README)\n";
+  if (method == "sigstore") {
+    std::cerr << "error: signing method 'sigstore' is not available yet: sigmount cannot sign "
+                 "keyless; use "
+              << kSigningMethods
+              << ", or produce provenance with slsa-github-generator (see README)\n";
     return kExitUsage;
   }
-  if (method != "key" && method != "certificate") {
-    std::cerr << "error: unknown signing method '" << method << "' (expected key or certificate)\n"
+  if (!is_signing_method(method)) {
+    std::cerr << "error: unknown signing method '" << method << "' (expected " << kSigningMethods
+              << ")\n"
               << kUsage;
     return kExitUsage;
   }

@@ -4,11 +4,12 @@
 #include <fstream>
 #include <iostream>
 #include <system_error>
+#include <variant>
 
 #include "tools/command_support.h"
 #include "tools/model_options.h"
 #include "tools/progress_bar.h"
-#include "verifier/pkcs11/token_key.h"
+#include "tools/signer_options.h"
 #include "verifier/trust/sign_model.h"
 
 namespace sigmount::tools {
@@ -16,19 +17,6 @@ namespace {
 
 constexpr const char* kSignUsage =
     "usage: sigmount sign key|certificate|pkcs11-key|pkcs11-certificate [options] MODEL_PATH\n";
-
-bool is_method(const std::string& word) {
-  return word == "key" || word == "certificate" || word == "pkcs11-key" ||
-         word == "pkcs11-certificate";
-}
-
-bool on_token(const std::string& method) {
-  return method.starts_with("pkcs11-");
-}
-
-bool with_certificate(const std::string& method) {
-  return method.ends_with("certificate");
-}
 
 std::string method_description(const std::string& method) {
   if (method == "key") return "Sign the model at MODEL_PATH with an EC private key.";
@@ -44,22 +32,7 @@ std::string method_description(const std::string& method) {
 
 ArgParser sign_parser(const std::string& method) {
   ArgParser parser("sigmount sign " + method, method_description(method));
-  if (on_token(method)) {
-    parser.value("pkcs11-uri", "URI",
-                 "The key, as an RFC 7512 URI: pkcs11:token=T;object=LABEL (or id=%01) "
-                 "?module-path=/path/to/module.so (or module-name=NAME) &pin-source=/path/to/pin "
-                 "(or pin-value=PIN). Required.");
-  } else {
-    parser.value("private-key", "PATH", "The EC private key (PEM, SEC1 or PKCS#8). Required.")
-        .value("password", "PASSWORD", "The private key's password, if it is encrypted.");
-  }
-  if (with_certificate(method)) {
-    parser
-        .value("signing-certificate", "PATH",
-               "The certificate of the private key (PEM), put in the bundle. Required.")
-        .list("certificate-chain", "PATH",
-              "Certificates (PEM) to put in the bundle after the signing certificate.");
-  }
+  add_signer_options(parser, method);
   add_signature_option(parser, "Where to write the signature bundle");
   add_model_options(parser);
   add_serialization_options(parser);
@@ -69,10 +42,11 @@ ArgParser sign_parser(const std::string& method) {
 
 // sign_model() with a progress bar on the hashing (big models on a terminal only). Taking the
 // signer built means the key is loaded first: a wrong password should not cost a model hash.
-template <class Signer>
+template <class OneSigner>
 std::string sign_with_progress(const std::filesystem::path& model,
                                const verifier::ModelOptions& options,
-                               const verifier::Serialization& serialization, const Signer& signer) {
+                               const verifier::Serialization& serialization,
+                               const OneSigner& signer) {
   ProgressBar progress("hashing");
   verifier::HashingKnobs knobs;
   progress.attach(knobs);
@@ -89,16 +63,10 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   }
 }
 
-// The token key the --pkcs11-uri names; the URI text (which may hold the PIN) goes no further.
-std::unique_ptr<const verifier::trust::SigningKey> token_key(const ParsedArgs& parsed) {
-  return verifier::pkcs11::open_token_key(
-      verifier::pkcs11::Uri::parse(parsed.required("pkcs11-uri")));
-}
-
 }  // namespace
 
 int sign_main(std::span<const std::string> args) {
-  if (args.empty() || !is_method(args[0])) {
+  if (args.empty() || !is_signing_method(args[0])) {
     if (!args.empty() && (args[0] == "-h" || args[0] == "--help")) {
       static constexpr std::array<MethodSummary, 4> kMethods{{
           {"key", "with an EC private key (PEM); verify with `verify key`"},
@@ -119,7 +87,7 @@ int sign_main(std::span<const std::string> args) {
     std::cerr << "error: "
               << (args.empty() ? std::string("missing method")
                                : "unknown signing method '" + args[0] + "'")
-              << " (expected key, certificate, pkcs11-key or pkcs11-certificate)\n"
+              << " (expected " << kSigningMethods << ")\n"
               << kSignUsage;
     return kExitUsage;
   }
@@ -134,30 +102,12 @@ int sign_main(std::span<const std::string> args) {
     const std::filesystem::path signature = signature_path_from(*parsed);
     const auto serialization = serialization_from(*parsed);
     const auto options = model_options_from(*parsed, signature);
-    std::vector<std::filesystem::path> chain;
-    if (with_certificate(method)) {
-      for (const auto& path : parsed->list("certificate-chain")) chain.emplace_back(path);
-    }
-
-    std::string bundle;
-    if (method == "key") {
-      bundle = sign_with_progress(model, options, serialization,
-                                  verifier::trust::KeySigner::from_file(
-                                      parsed->required("private-key"), parsed->value("password")));
-    } else if (method == "certificate") {
-      bundle = sign_with_progress(model, options, serialization,
-                                  verifier::trust::CertificateSigner::from_files(
-                                      parsed->required("private-key"), parsed->value("password"),
-                                      parsed->required("signing-certificate"), chain));
-    } else if (method == "pkcs11-key") {
-      bundle = sign_with_progress(model, options, serialization,
-                                  verifier::trust::KeySigner(token_key(*parsed)));
-    } else {
-      bundle = sign_with_progress(
-          model, options, serialization,
-          verifier::trust::CertificateSigner::from_files(
-              token_key(*parsed), parsed->required("signing-certificate"), chain));
-    }
+    const Signer signer = signer_from(*parsed, method);
+    const std::string bundle = std::visit(
+        [&](const auto& chosen) {
+          return sign_with_progress(model, options, serialization, chosen);
+        },
+        signer);
     write_file(signature, bundle);
     std::cout << "Signing succeeded\n";
     return kExitOk;

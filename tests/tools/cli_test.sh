@@ -561,6 +561,22 @@ group_pkcs11() {
     "$sigmount" sign pkcs11-certificate --signature p11-bad.sig \
     --pkcs11-uri "pkcs11:object=release?module-path=$module&pin-value=24681357" \
     --signing-certificate "$hsm/leaf.pem" p11-model
+  # SLSA provenance signed on the token, both ways.
+  local builder=https://builds.example.com/trainer
+  local source=(--external-parameter source=git+https://github.com/example/models@refs/tags/v3)
+  expect "provenance generate pkcs11-key" 0 -- "$sigmount" provenance generate pkcs11-key \
+    --pkcs11-uri "$uri" --builder-id "$builder@v1" "${source[@]}" --provenance-path p11-prov.json \
+    p11-model
+  expect "  verifies with the token's public key" 0 -- "$sigmount" provenance verify key \
+    --public-key "$hsm/release.pub" --provenance-path p11-prov.json \
+    --source-uri github.com/example/models --source-tag v3 --builder-id "$builder" p11-model
+  expect "provenance generate pkcs11-certificate" 0 -- "$sigmount" provenance generate \
+    pkcs11-certificate --pkcs11-uri "$imported" --signing-certificate "$hsm/leaf.pem" \
+    --builder-id "$builder@v1" "${source[@]}" --provenance-path p11-prov-cert.json p11-model
+  expect "  verifies under the token CA" 0 -- "$sigmount" provenance verify certificate \
+    --certificate-chain "$hsm/ca.pem" --provenance-path p11-prov-cert.json \
+    --source-uri github.com/example/models --builder-id "$builder" p11-model
+
   flip_byte p11-model/sub/deeper/weights.bin 100
   expect "a tampered model fails against the token's signature" 1 --line "^Verification failed" -- \
     "$sigmount" verify key --public-key "$hsm/release.pub" --signature p11.sig p11-model
