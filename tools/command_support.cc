@@ -1,6 +1,8 @@
 #include "tools/command_support.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <fstream>
 #include <iostream>
 #include <system_error>
 
@@ -63,6 +65,17 @@ int run_reporting_failures(std::string_view failure_prefix, const std::function<
     // Anything else is a bug or an unexpected environment problem; still one line, exit 1.
     std::cerr << failure_prefix << ": " << error.what() << "\n";
     return kExitFailure;
+  }
+}
+
+void write_output_file(const std::filesystem::path& path, std::string_view text,
+                       std::string_view what) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot write the " + std::string(what) + " " + path.string());
   }
 }
 

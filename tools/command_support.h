@@ -4,6 +4,7 @@
 // usage -> exit 2).
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <span>
@@ -40,5 +41,9 @@ std::string method_help(std::string_view command, std::string_view operands,
 // problem on stderr (e.g. "Verification failed: hash mismatch for d0/f00: ..."). UsageError
 // thrown by the body (a semantic usage problem, like two exclusive options) exits 2.
 int run_reporting_failures(std::string_view failure_prefix, const std::function<int()>& body);
+
+// Writes `text` to `path` (truncating); std::system_error "cannot write the <what> PATH".
+void write_output_file(const std::filesystem::path& path, std::string_view text,
+                       std::string_view what);
 
 }  // namespace sigmount::tools

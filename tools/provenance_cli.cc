@@ -12,6 +12,7 @@
 #include "tools/model_options.h"
 #include "tools/provenance_options.h"
 #include "tools/signer_options.h"
+#include "tools/verification_options.h"
 #include "verifier/errors.h"
 #include "verifier/format/bounded_file.h"
 #include "verifier/format/bundle.h"
@@ -73,15 +74,8 @@ provenance::ProvenanceTrust provenance_trust_from(const ParsedArgs& args, Proven
   switch (method) {
     case ProvenanceMethod::key:
       return verifier::KeyTrust{args.required("public-key")};
-    case ProvenanceMethod::certificate: {
-      verifier::CertificateTrust trust;
-      for (const auto& path : args.list("certificate-chain"))
-        trust.ca_certificates.emplace_back(path);
-      if (trust.ca_certificates.empty()) {
-        throw UsageError("missing required option --certificate-chain (a trusted CA certificate)");
-      }
-      return trust;
-    }
+    case ProvenanceMethod::certificate:
+      return certificate_trust_from(args);
     case ProvenanceMethod::sigstore: {
       provenance::GitHubBuilderTrust trust;
       const auto root = args.value("trusted-root");
@@ -174,16 +168,6 @@ ArgParser generate_parser(const std::string& method) {
   return parser;
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) {
-    throw std::system_error(errno, std::generic_category(),
-                            "cannot write the provenance " + path.string());
-  }
-}
-
 std::optional<std::string> process_environment(const std::string& name) {
   const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): one thread
   if (value == nullptr) return std::nullopt;
@@ -229,7 +213,7 @@ int run_generate(const ParsedArgs& args, const std::string& method) {
     }
   }
   const std::string statement = provenance::write_provenance(subjects, record);
-  write_file(out, sign_statement(statement, signer));
+  write_output_file(out, sign_statement(statement, signer), "provenance");
   std::cout << "Provenance written to " << out.string() << "\n";
   return kExitOk;
 }

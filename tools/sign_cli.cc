@@ -53,16 +53,6 @@ std::string sign_with_progress(const std::filesystem::path& model,
   return verifier::trust::sign_model(model, options, serialization, signer, knobs);
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) {
-    throw std::system_error(errno, std::generic_category(),
-                            "cannot write the signature " + path.string());
-  }
-}
-
 }  // namespace
 
 int sign_main(std::span<const std::string> args) {
@@ -108,7 +98,7 @@ int sign_main(std::span<const std::string> args) {
           return sign_with_progress(model, options, serialization, chosen);
         },
         signer);
-    write_file(signature, bundle);
+    write_output_file(signature, bundle, "signature");
     std::cout << "Signing succeeded\n";
     return kExitOk;
   });

@@ -47,19 +47,21 @@ void add_trust_options(ArgParser& parser, TrustMethod method) {
   }
 }
 
+verifier::CertificateTrust certificate_trust_from(const ParsedArgs& args) {
+  verifier::CertificateTrust trust;
+  for (const auto& path : args.list("certificate-chain")) trust.ca_certificates.emplace_back(path);
+  if (trust.ca_certificates.empty()) {
+    throw UsageError("missing required option --certificate-chain (a trusted CA certificate)");
+  }
+  return trust;
+}
+
 verifier::TrustPolicy trust_policy_from(const ParsedArgs& args, TrustMethod method) {
   switch (method) {
     case TrustMethod::key:
       return verifier::KeyTrust{args.required("public-key")};
-    case TrustMethod::certificate: {
-      verifier::CertificateTrust trust;
-      for (const auto& path : args.list("certificate-chain"))
-        trust.ca_certificates.emplace_back(path);
-      if (trust.ca_certificates.empty()) {
-        throw UsageError("missing required option --certificate-chain (a trusted CA certificate)");
-      }
-      return trust;
-    }
+    case TrustMethod::certificate:
+      return certificate_trust_from(args);
     case TrustMethod::sigstore: {
       verifier::SigstoreTrust trust;
       trust.identity = args.required("identity");

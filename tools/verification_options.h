@@ -27,4 +27,7 @@ void add_trust_options(ArgParser& parser, TrustMethod method);
 // exclusive ones are combined.
 verifier::TrustPolicy trust_policy_from(const ParsedArgs& args, TrustMethod method);
 
+// --certificate-chain CA... (at least one; UsageError otherwise), for every certificate method.
+verifier::CertificateTrust certificate_trust_from(const ParsedArgs& args);
+
 }  // namespace sigmount::tools
