@@ -102,8 +102,9 @@ class HttpClient {
   // Sends the request, following redirects (each hop checked with is_allowed_url; headers named
   // Authorization are dropped when a redirect changes host) and retrying retryable failures of
   // idempotent requests. Returns any final HTTP status, 4xx included (the caller decides), except
-  // that 429 and 5xx still failing after the last attempt throw. Throws HttpError on a transport
-  // failure, a disallowed URL, too many redirects or a body over max_body_bytes.
+  // that an idempotent request still getting 429 or 5xx after the last attempt throws (a
+  // non-idempotent one gets its first answer back). Throws HttpError on a transport failure, a
+  // disallowed URL, too many redirects or a body over max_body_bytes.
   HttpResponse send(const HttpRequest& request);
 
   // As send(), then throws HttpError unless the status is 2xx.
